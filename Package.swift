@@ -1,0 +1,77 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// One set of Swift settings for every Swift target: Swift 6 language mode, explicit `any`,
+/// and imports that stay internal unless a module re-exports them on purpose.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "NeuronShapley",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "nshap", targets: ["nshap"]),
+        .library(name: "ShapleyCore", targets: ["ShapleyCore"]),
+        .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Dataset", targets: ["Dataset"]),
+        .library(name: "Cluster", targets: ["Cluster"]),
+        .library(name: "ZMQTransport", targets: ["ZMQTransport"]),
+        .library(name: "NeuronShapley", targets: ["NeuronShapley"]),
+        .library(name: "ShapleyTestKit", targets: ["ShapleyTestKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // C libraries from Debian's -dev packages: module maps only.
+        .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ",
+                       providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG",
+                       providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+
+        .target(name: "ShapleyCore"),
+        .target(name: "Engine", dependencies: ["COpenBLAS"]),
+        .target(name: "Dataset", dependencies: ["CJPEG", "CPNG"]),
+        .target(name: "Cluster", dependencies: [
+            "ShapleyCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "ZMQTransport", dependencies: [
+            "Cluster", "CZeroMQ",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "NeuronShapley", dependencies: [
+            "ShapleyCore", "Engine", "Dataset", "Cluster", "ZMQTransport",
+            .product(name: "Logging", package: "swift-log"),
+        ], resources: [.copy("Resources/demo")]),
+        .target(name: "ShapleyTestKit", dependencies: ["ShapleyCore", "Cluster"]),
+        .executableTarget(name: "nshap", dependencies: [
+            "ShapleyCore", "Engine", "Dataset", "Cluster", "ZMQTransport", "NeuronShapley",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
+        .testTarget(name: "ShapleyCoreTests", dependencies: ["ShapleyCore", "ShapleyTestKit"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ShapleyCore", "ShapleyTestKit"]),
+        .testTarget(name: "ZMQTransportTests", dependencies: ["ZMQTransport", "Cluster", "ShapleyCore", "ShapleyTestKit"]),
+        .testTarget(name: "NeuronShapleyTests", dependencies: ["NeuronShapley", "Engine", "Dataset", "ShapleyCore"]),
+        .testTarget(name: "nshapTests", dependencies: ["ShapleyCore"]),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + swiftSettings
+}

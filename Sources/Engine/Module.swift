@@ -1,0 +1,2 @@
+private import COpenBLAS
+func _blasThreads() -> Int { Int(openblas_get_num_threads()) }

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct NShap: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nshap",
+        abstract: "Find the filters responsible for a network's behaviour with Neuron Shapley.",
+        subcommands: [])
+}
