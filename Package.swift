@@ -40,7 +40,10 @@ let package = Package(
 
         .target(name: "ShapleyCore"),
         .target(name: "Engine", dependencies: ["COpenBLAS"]),
-        .target(name: "Dataset", dependencies: ["CJPEG", "CPNG"]),
+        // The one C target: keeps libjpeg's setjmp/longjmp error handling out of Swift frames
+        // (it includes <jpeglib.h> itself, in place of the CJPEG module map).
+        .target(name: "CImageShim", linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(name: "Dataset", dependencies: ["CImageShim", "CPNG"]),
         .target(name: "Cluster", dependencies: [
             "ShapleyCore",
             .product(name: "Logging", package: "swift-log"),
