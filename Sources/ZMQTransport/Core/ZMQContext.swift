@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// A libzmq context: the owner of ZeroMQ's I/O threads and of the `inproc://` namespace.
 ///
@@ -27,6 +28,19 @@ public final class ZMQContext: @unchecked Sendable {
         // Every socket holds a reference to its context, so none is open here and term returns
         // promptly; it is retried only when a signal interrupts it.
         while zmq_ctx_term(handle) == -1 && zmq_errno() == EINTR {}
+    }
+
+    private static let sharedContext = Mutex<ZMQContext?>(nil)
+
+    /// The process's shared context (created on first use, never terminated). Transports use it
+    /// unless given another, so that their `inproc://` endpoints and ZAP handler meet.
+    public static func shared() throws -> ZMQContext {
+        try sharedContext.withLock { existing in
+            if let existing { return existing }
+            let context = try ZMQContext()
+            existing = context
+            return context
+        }
     }
 
     /// libzmq's version, as "major.minor.patch".

@@ -1,0 +1,293 @@
+import Logging
+import Synchronization
+
+/// What a ``SocketPump``'s thread hands to the async side.
+enum PumpInbound: Sendable {
+    /// A message from the socket.
+    case message(ZMQMessage)
+    /// The peer refused this socket's CURVE key (ZAP `status`).
+    case authenticationRefused(status: UInt32, endpoint: String)
+}
+
+/// Counters of a transport, for logs, metrics and tests.
+public struct TransportStatistics: Sendable, Hashable {
+    /// Messages handed to libzmq.
+    public var sent = 0
+    /// Messages received and queued for the owner.
+    public var received = 0
+    /// Sends that failed (unreachable peer, high-water mark, too large).
+    public var sendFailures = 0
+    /// Received messages dropped because they exceeded the size limit.
+    public var droppedOversized = 0
+    /// Handshakes that failed (wrong keys, refused keys, garbage on the wire).
+    public var failedHandshakes = 0
+    /// Handshakes that succeeded.
+    public var handshakes = 0
+    /// Connections that ended.
+    public var disconnects = 0
+}
+
+/// The owner of one socket: a dedicated thread that creates the socket, binds or connects it, and
+/// then loops over `zmq_poll` on the socket, a wake-up pipe and the socket's monitor, moving
+/// messages between the socket and two bounded queues. Swift concurrency never touches the socket.
+///
+/// - Inbound: messages go into ``inbox``; while it is full the thread stops reading, so ZeroMQ's
+///   receive high-water mark and TCP flow control push back on senders.
+/// - Outbound: ``send(_:)`` queues frames (at most `outboxCapacity`, else
+///   ``ZMQError/wouldBlock(operation:)``) and waits until the thread has handed them to libzmq,
+///   so the caller sees ``ZMQError/peerUnreachable(peer:)`` and high-water-mark failures.
+final class SocketPump: Sendable {
+    /// How the socket attaches to its endpoint.
+    enum Role: Sendable {
+        /// Bind, as a server with this security.
+        case bind(ServerSecurity)
+        /// Connect, as a client with this security.
+        case connect(ClientSecurity)
+    }
+
+    private struct Outgoing {
+        var frames: [[UInt8]]
+        var completion: CheckedContinuation<Void, any Error>
+    }
+
+    private struct Outbox {
+        var items: [Outgoing] = []
+        var closed = false
+    }
+
+    let name: String
+    let kind: ZMQSocket.Kind
+    let endpoint: String
+    let role: Role
+    let options: SocketOptions
+    let context: ZMQContext
+    let inbox: BoundedQueue<PumpInbound>
+    let outboxCapacity: Int
+    private let outbox = Mutex(Outbox())
+    private let wake: WakePipe
+    private let stopping = Atomic<Bool>(false)
+    private let refusalReported = Atomic<Bool>(false)
+    private let resolved = Mutex("")
+    let statistics = Mutex(TransportStatistics())
+    let logger: Logger
+
+    init(name: String, kind: ZMQSocket.Kind, endpoint: String, role: Role, options: SocketOptions,
+         context: ZMQContext, inboxCapacity: Int, outboxCapacity: Int, logger: Logger) throws {
+        self.name = name
+        self.kind = kind
+        self.endpoint = endpoint
+        self.role = role
+        self.options = options
+        self.context = context
+        self.outboxCapacity = outboxCapacity
+        self.logger = logger
+        let wake = try WakePipe()
+        self.wake = wake
+        self.inbox = BoundedQueue(capacity: inboxCapacity, onRoom: { wake.wake() })
+    }
+
+    /// The endpoint as bound (with the port filled in) or connected.
+    var resolvedEndpoint: String { resolved.withLock { $0 } }
+
+    /// Queues `frames` and waits until the I/O thread has handed them to libzmq (not for the peer).
+    func send(_ frames: [[UInt8]]) async throws {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+            let refusal = outbox.withLock { o -> ZMQError? in
+                if o.closed { return .closed }
+                if o.items.count >= outboxCapacity { return .wouldBlock(operation: "queue a message for \(name)") }
+                o.items.append(Outgoing(frames: frames, completion: c))
+                return nil
+            }
+            if let refusal {
+                c.resume(throwing: refusal)
+            } else {
+                wake.wake()
+            }
+        }
+    }
+
+    /// Asks the thread to stop; it fails queued sends with ``ZMQError/closed`` and finishes the
+    /// inbox. Join the thread afterwards.
+    func requestStop() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        wake.wake()
+    }
+
+    // MARK: - The I/O thread
+
+    func run(ready: OneShot) {
+        let socket: ZMQSocket
+        do {
+            socket = try makeSocket()
+        } catch {
+            finish(error)
+            ready.fail(error)
+            return
+        }
+        let monitor: ZMQSocket
+        do {
+            monitor = try socket.startMonitor()
+        } catch {
+            finish(error)
+            ready.fail(error)
+            return
+        }
+        do {
+            switch role {
+            case .bind:
+                let bound = try socket.bind(endpoint)
+                resolved.withLock { $0 = bound }
+            case .connect:
+                try socket.connect(endpoint)
+                resolved.withLock { $0 = endpoint }
+            }
+        } catch {
+            socket.stopMonitor()
+            finish(error)
+            ready.fail(error)
+            return
+        }
+        ready.succeed()
+        loop(socket, monitor)
+        socket.stopMonitor()
+        finish(ZMQError.closed)
+    }
+
+    private func makeSocket() throws -> ZMQSocket {
+        let socket = try ZMQSocket(context, kind: kind, options: options)
+        switch role {
+        case .bind(let security): try socket.secure(security)
+        case .connect(let security): try socket.secure(security)
+        }
+        return socket
+    }
+
+    private func loop(_ socket: borrowing ZMQSocket, _ monitor: borrowing ZMQSocket) {
+        var reporter = EventReporter(logger: logger, name: name)
+        while true {
+            let stop = stopping.load(ordering: .sequentiallyConsistent)
+            do {
+                let wantIn = inbox.hasRoom
+                let ready = try ZMQPoll.poll(
+                    [socket.pollEntry(readable: wantIn), wake.pollEntry, monitor.pollEntry(readable: true)],
+                    timeout: stop ? .zero : .seconds(1))
+                if ready[1].readable { wake.drain() }
+                if wantIn && ready[0].readable { try receiveBatch(socket) }
+                sendQueued(socket)
+                if ready[2].readable {
+                    while let event = try monitor.nextEvent() { handle(event, &reporter) }
+                }
+            } catch ZMQError.terminated {
+                return
+            } catch {
+                logger.error("socket loop error", metadata: ["transport": "\(name)", "error": "\(error)"])
+            }
+            if stop { return }
+        }
+    }
+
+    private func receiveBatch(_ socket: borrowing ZMQSocket) throws {
+        var n = 0
+        let limit = options.maxMessageSize ?? Int.max
+        while n < 512, inbox.hasRoom, let message = try socket.receive() {
+            n += 1
+            let size = message.frames.reduce(0) { $0 + $1.count }
+            if size > limit {
+                statistics.withLock { $0.droppedOversized += 1 }
+                logger.warning("dropped an oversized message", metadata: ["transport": "\(name)", "bytes": "\(size)", "limit": "\(limit)"])
+                continue
+            }
+            if inbox.tryPush(.message(message)) {
+                statistics.withLock { $0.received += 1 }
+            }
+        }
+    }
+
+    private func sendQueued(_ socket: borrowing ZMQSocket) {
+        let batch = outbox.withLock { o -> [Outgoing] in
+            defer { o.items.removeAll(keepingCapacity: true) }
+            return o.items
+        }
+        guard !batch.isEmpty else { return }
+        var sent = 0, failed = 0
+        for item in batch {
+            do {
+                try socket.send(item.frames)
+                sent += 1
+                item.completion.resume()
+            } catch {
+                failed += 1
+                item.completion.resume(throwing: error)
+            }
+        }
+        statistics.withLock { $0.sent += sent; $0.sendFailures += failed }
+    }
+
+    private func handle(_ event: SocketEvent, _ reporter: inout EventReporter) {
+        switch event.kind {
+        case .handshakeSucceeded:
+            statistics.withLock { $0.handshakes += 1 }
+            logger.debug("handshake succeeded", metadata: ["transport": "\(name)", "endpoint": "\(event.endpoint)"])
+        case .handshakeFailedAuthentication:
+            statistics.withLock { $0.failedHandshakes += 1 }
+            reporter.report(event, "authentication failed")
+            if case .connect = role, !refusalReported.exchange(true, ordering: .relaxed) {
+                _ = inbox.tryPush(.authenticationRefused(status: event.value, endpoint: endpoint))
+            }
+        case .handshakeFailedProtocol, .handshakeFailedNoDetail:
+            statistics.withLock { $0.failedHandshakes += 1 }
+            let hint: String
+            if case .connect(let security) = role, security.isCurve {
+                hint = "handshake failed: check that the server key is the coordinator's public key"
+            } else {
+                hint = "handshake failed: a peer sent garbage or used keys this side does not accept"
+            }
+            reporter.report(event, hint)
+        case .disconnected:
+            statistics.withLock { $0.disconnects += 1 }
+            logger.debug("peer disconnected", metadata: ["transport": "\(name)", "endpoint": "\(event.endpoint)"])
+        default:
+            logger.trace("socket event", metadata: ["transport": "\(name)", "event": "\(event)"])
+        }
+    }
+
+    /// Fails queued sends and ends the inbox.
+    private func finish(_ error: any Error) {
+        let left = outbox.withLock { o -> [Outgoing] in
+            o.closed = true
+            defer { o.items = [] }
+            return o.items
+        }
+        for item in left { item.completion.resume(throwing: ZMQError.closed) }
+        inbox.finish(throwing: error is ZMQError ? ZMQError.closed : error)
+    }
+}
+
+/// Logs repeated connection failures at most once per interval, with how many were suppressed, so
+/// that a misconfigured or hostile peer cannot flood the log.
+struct EventReporter {
+    let logger: Logger
+    let name: String
+    var interval: Duration = .seconds(10)
+    private var last: ContinuousClock.Instant?
+    private var suppressed = 0
+
+    init(logger: Logger, name: String) {
+        self.logger = logger
+        self.name = name
+    }
+
+    mutating func report(_ event: SocketEvent, _ text: String) {
+        let now = ContinuousClock.now
+        if let last, now - last < interval {
+            suppressed += 1
+            return
+        }
+        logger.warning("\(text)", metadata: [
+            "transport": "\(name)", "endpoint": "\(event.endpoint)", "event": "\(event.kind)",
+            "value": "\(event.value)", "suppressed": "\(suppressed)",
+        ])
+        last = now
+        suppressed = 0
+    }
+}
