@@ -1,9 +1,9 @@
 import ArgumentParser
 
 @main
-struct NShap: ParsableCommand {
+struct NShap: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nshap",
         abstract: "Find the filters responsible for a network's behaviour with Neuron Shapley.",
-        subcommands: [])
+        subcommands: [KeysCommand.self])
 }

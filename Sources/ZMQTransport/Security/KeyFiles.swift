@@ -38,6 +38,18 @@ public enum KeyFiles {
         return (publicPath, secretPath)
     }
 
+    /// Appends `line` to the text file at `path` (created with mode 0644 when missing).
+    public static func append(line: String, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ZMQError.file(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        let bytes = Array((line + "\n").utf8)
+        let n = bytes.withUnsafeBytes { systemWrite(fd, $0.baseAddress, $0.count) }
+        guard n == bytes.count, fsync(fd) == 0 else {
+            throw ZMQError.file(path: path, reason: String(cString: strerror(errno)))
+        }
+    }
+
     /// Loads a key pair: `path` is a secret-key file, or a directory holding `NAME.key`.
     public static func loadPair(_ path: String, defaultName: String) throws -> CurveKeyPair {
         let file = isDirectory(path) ? path + "/" + secretFileName(defaultName) : path
