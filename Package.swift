@@ -65,6 +65,9 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
+        .executableTarget(name: "zmq-transport-bench", dependencies: ["ZMQTransport", "Cluster"],
+                          path: "bench/cluster/TransportBench"),
+
         .testTarget(name: "ShapleyCoreTests", dependencies: ["ShapleyCore", "ShapleyTestKit"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),

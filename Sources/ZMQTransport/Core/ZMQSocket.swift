@@ -93,7 +93,7 @@ public struct ZMQSocket: ~Copyable {
     /// accepted the rest cannot fail on the high-water mark.
     public func send(_ frames: [[UInt8]]) throws {
         precondition(!frames.isEmpty, "a message has at least one frame")
-        let size = frames.reduce(0) { $0 + $1.count }
+        let size = frames.reduce(0) { $0 + $1.count } - (kind == .router ? frames[0].count : 0)
         if size > sendLimit { throw ZMQError.messageTooLarge(size: size, limit: sendLimit) }
         for (i, frame) in frames.enumerated() {
             let more = i < frames.count - 1

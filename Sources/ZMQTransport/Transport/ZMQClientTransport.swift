@@ -63,10 +63,12 @@ public final class ZMQClientTransport: ClientTransport {
         }
     }
 
-    /// Hands `frames` to libzmq (queued while disconnected, up to the high-water mark).
+    /// Queues `frames` for the server (libzmq keeps them while disconnected, up to the high-water
+    /// mark). Throws ``ClusterError/peerBackedUp(_:)`` for a short back-off after the high-water
+    /// mark was hit, ``ClusterError/messageTooLarge(size:limit:)``, and after ``close()``.
     public func send(_ frames: [[UInt8]]) async throws {
         do {
-            try await pump.send(frames)
+            try pump.send(frames)
         } catch let error as ZMQError {
             throw error.clusterError(endpoint: endpoint, peer: nil)
         }

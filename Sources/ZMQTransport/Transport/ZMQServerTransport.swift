@@ -9,10 +9,11 @@ import Darwin
 /// The coordinator's side of the cluster protocol over ZeroMQ: a ROUTER socket (with
 /// `ZMQ_ROUTER_MANDATORY`) owned by a dedicated I/O thread.
 ///
-/// Every inbound message names its sender by the ZeroMQ routing id. Sends return once the I/O
-/// thread has handed the message to libzmq; they throw ``ClusterError/peerUnreachable(_:)`` for a
-/// peer that is gone and ``ClusterError/peerBackedUp(_:)`` at the peer's high-water mark, so
-/// nothing is dropped silently.
+/// Every inbound message names its sender by the ZeroMQ routing id. Sends queue the message for
+/// the I/O thread and return at once. Nothing is dropped silently: a message libzmq refuses is
+/// counted in ``statistics`` and logged, and its peer is marked, so that later sends to a peer
+/// that is gone throw ``ClusterError/peerUnreachable(_:)`` and sends to a peer at its high-water
+/// mark throw ``ClusterError/peerBackedUp(_:)`` (for a short back-off).
 public final class ZMQServerTransport: ServerTransport {
     /// The endpoint actually bound (with the port filled in when `*` or `0` was asked for).
     public let endpoint: String
@@ -82,10 +83,11 @@ public final class ZMQServerTransport: ServerTransport {
         }
     }
 
-    /// Hands `frames` for `peer` to libzmq.
+    /// Queues `frames` for `peer`; throws for a peer already found gone or backed up (see the type's
+    /// documentation), for a message over the size limit, and after ``close()``.
     public func send(_ frames: [[UInt8]], to peer: PeerID) async throws {
         do {
-            try await pump.send([peer.bytes] + frames)
+            try pump.send([peer.bytes] + frames)
         } catch let error as ZMQError {
             throw error.clusterError(endpoint: endpoint, peer: peer)
         }
