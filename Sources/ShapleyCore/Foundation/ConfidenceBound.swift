@@ -9,11 +9,15 @@ public enum ConfidenceBound: Hashable, Sendable, Codable {
     /// The normal (central-limit) interval `mean ± z · sd/√n`. Asymptotic: with few observations or
     /// heavy tails it under-covers. `z = 1.96` is a 95% interval.
     case normal(z: Double)
-    /// The empirical Bernstein interval of Maurer & Pontil (2009) for observations in a range of
-    /// width `range`, holding with probability at least `1 - delta` for each player:
+    /// The empirical Bernstein interval of Audibert, Munos & Szepesvári (2009) for observations in
+    /// a range of width `range`, holding with probability at least `1 - delta` for each player:
     /// `mean ± (√(2·V·ln(3/δ)/n) + 3·R·ln(3/δ)/n)` with `V` the biased sample variance.
     /// Valid at every sample size, conservative in practice.
     case empiricalBernstein(delta: Double, range: Double)
+    /// The empirical Bernstein interval of Maurer & Pontil (2009, Theorem 4), as the original Neuron
+    /// Shapley code uses it: `mean ± (√(2·V·ln(2/δ)/n) + 7·R·ln(2/δ)/(3·(n−1)))` with `V` the
+    /// unbiased sample variance; infinite with fewer than two observations.
+    case maurerPontil(delta: Double, range: Double)
 
     /// The half-width of the interval for `stats` (infinite with no observations).
     public func halfWidth(_ stats: RunningStatistics) -> Double {
@@ -26,6 +30,10 @@ public enum ConfidenceBound: Hashable, Sendable, Codable {
         case .empiricalBernstein(let delta, let range):
             let l = log(3 / delta)
             return (2 * stats.populationVariance * l / n).squareRoot() + 3 * range * l / n
+        case .maurerPontil(let delta, let range):
+            guard stats.count > 1 else { return .infinity }
+            let l = log(2 / delta)
+            return (2 * stats.variance * l / n).squareRoot() + 7 * range * l / (3 * (n - 1))
         }
     }
 
