@@ -29,7 +29,7 @@ func sampleMessages() -> [Message] {
         .ack(unitIDs: []),
         .ack(unitIDs: [1, 2, .max]),
         .heartbeat(Heartbeat()),
-        .heartbeat(Heartbeat(credit: 2, evaluating: [5, 6])),
+        .heartbeat(Heartbeat(credit: 2, evaluating: [5, 6], lastLease: 6)),
         .shutdown(reason: "run finished"),
         .bye(returnedLeases: [3, 4], reason: "SIGTERM"),
         .failed(lease: 3, unitID: 8, reason: "the game threw"),

@@ -78,6 +78,7 @@ final class Mailbox<Element: Sendable>: Sendable {
         case .closed: throw ClusterError.transportClosed(name)
         case .wait(let w): id = w
         }
+        if timeout <= .zero { return nil }
         try Task.checkCancellation()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Element?, any Error>) in

@@ -22,6 +22,8 @@ struct ByteWriter {
         withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
+    mutating func raw(_ more: [UInt8]) { bytes.append(contentsOf: more) }
+
     mutating func i32(_ v: Int32) { u32(UInt32(bitPattern: v)) }
 
     mutating func f64(_ v: Double) { u64(v.bitPattern) }

@@ -168,16 +168,20 @@ public struct ResultReport: Hashable, Sendable {
     }
 }
 
-/// A heartbeat; the coordinator sends one with zero credit and no leases.
+/// A heartbeat; the coordinator sends one with zero credit, no leases and `lastLease` 0.
 public struct Heartbeat: Hashable, Sendable {
     /// The worker's free room, as in ``Message/ready(credit:)``.
     public var credit: UInt32
     /// The leases whose units the worker is evaluating right now (not merely queued).
     public var evaluating: [UInt64]
+    /// The lease of the last assignment the worker received (0 before any): tells the coordinator
+    /// whether `evaluating` accounts for everything it sent.
+    public var lastLease: UInt64
 
     /// A heartbeat with these fields.
-    public init(credit: UInt32 = 0, evaluating: [UInt64] = []) {
+    public init(credit: UInt32 = 0, evaluating: [UInt64] = [], lastLease: UInt64 = 0) {
         self.credit = credit
         self.evaluating = evaluating
+        self.lastLease = lastLease
     }
 }

@@ -84,6 +84,7 @@ public struct MessageCodec: Sendable {
             w.u8(Kind.heartbeat.rawValue)
             w.u32(h.credit)
             w.u64Array(h.evaluating)
+            w.u64(h.lastLease)
         case .shutdown(let reason):
             w.u8(Kind.shutdown.rawValue)
             w.string(reason)
@@ -197,7 +198,8 @@ public struct MessageCodec: Sendable {
             message = .ack(unitIDs: try r.u64Array("acknowledged unit ids"))
         case .heartbeat:
             message = .heartbeat(Heartbeat(credit: try r.u32("credit"),
-                                           evaluating: try r.u64Array("evaluating leases")))
+                                           evaluating: try r.u64Array("evaluating leases"),
+                                           lastLease: try r.u64("last lease")))
         case .shutdown:
             message = .shutdown(reason: try r.string("shutdown reason"))
         case .bye:

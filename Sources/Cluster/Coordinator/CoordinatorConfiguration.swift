@@ -1,0 +1,41 @@
+/// How a coordinator runs: the run it owns and its timing, flow-control and reporting settings.
+public struct CoordinatorConfiguration: Sendable {
+    /// The run (its estimator is built from this; workers must match its fingerprints).
+    public var run: RunConfiguration
+    /// How often the coordinator sends heartbeats, and asks workers to send theirs.
+    public var heartbeatInterval: Duration = .seconds(1)
+    /// A worker silent for this many heartbeat intervals is declared dead and its leases reissued.
+    public var workerTimeoutIntervals: Int = 5
+    /// How long a lease lasts before its unit may be given to another worker as well.
+    public var leaseTimeout: Duration = .seconds(600)
+    /// A unit that failed or was being evaluated by a dying worker this many times is quarantined.
+    public var maxStrikes: Int = 3
+    /// The most units taken from the estimator and not yet finished (the coordinator's own queue);
+    /// 0 means four per worker slot, at least 64.
+    public var maxOpenUnits: Int = 0
+    /// The most results held for units not issued yet (after a restart).
+    public var maxEarlyResults: Int = 65_536
+    /// The largest message sent or accepted.
+    public var maxMessageBytes: Int = MessageCodec.defaultMaxMessageBytes
+    /// How long a stopping coordinator waits for workers to hand back leases and last results.
+    public var shutdownGrace: Duration = .seconds(5)
+    /// How often progress is reported (through ``Coordinator``'s progress handler).
+    public var progressInterval: Duration = .seconds(2)
+    /// How many top players a progress report lists.
+    public var progressTopK: Int = 10
+    /// A TCP port on which to serve Prometheus metrics over HTTP, if any.
+    public var metricsPort: Int?
+    /// The address the metrics endpoint listens on.
+    public var metricsHost: String = "127.0.0.1"
+    /// The first lease id (a random one by default, so that leases of two coordinator processes of
+    /// the same run do not collide in logs).
+    public var firstLease: UInt64 = UInt64.random(in: 1...(1 << 40)) << 20
+
+    /// A configuration for `run` with default settings.
+    public init(run: RunConfiguration) {
+        self.run = run
+    }
+
+    /// How long a silent worker lives.
+    var workerTimeout: Duration { heartbeatInterval * workerTimeoutIntervals }
+}

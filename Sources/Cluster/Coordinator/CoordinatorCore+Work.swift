@@ -1,0 +1,210 @@
+import ShapleyCore
+
+extension CoordinatorCore {
+    // MARK: Issuing work
+
+    /// Periodic duties: declare silent workers dead, expire leases, send heartbeats, issue work.
+    mutating func tick(now: ContinuousClock.Instant) {
+        let timeout = settings.workerTimeout
+        for (peer, s) in sessions where now - s.lastHeard > timeout {
+            bury(peer, reason: "silent for \(timeout)")
+        }
+        for (l, record) in leases where record.deadline <= now {
+            statistics.leasesExpired += 1
+            logger.info("lease expired; the unit is issued again", metadata: ["lease": "\(l)", "unit": "\(record.unitID)"])
+            endLease(l)
+            requeue(record.unitID)
+        }
+        for (peer, s) in sessions where now - s.lastSent >= settings.heartbeatInterval {
+            sessions[peer]?.lastSent = now
+            outbox.append(Outgoing(peer: peer, message: .heartbeat(Heartbeat())))
+        }
+        assign(now: now)
+    }
+
+    /// Takes units from the estimator (up to the open-unit limit) and leases queued units to
+    /// workers with room: never more than a worker's slots or credit, and a suspect unit only to an
+    /// idle worker that then gets nothing else until it is resolved.
+    mutating func assign(now: ContinuousClock.Instant) {
+        guard !shuttingDown else { return }
+        refill()
+        for peer in sessions.keys {
+            guard let s = sessions[peer] else { continue }
+            if s.leases.contains(where: { (leases[$0].flatMap { open[$0.unitID]?.strikes } ?? 0) > 0 }) { continue }
+            var room = min(s.credit, Int(s.hello.slots) - s.occupied)
+            guard room > 0 else { continue }
+            if s.occupied == 0, let unit = pop(from: \.suspects) {
+                grant(unit, to: peer, now: now)
+                continue
+            }
+            while room > 0, let unit = pop(from: \.retry) ?? pop(from: \.fresh) {
+                grant(unit, to: peer, now: now)
+                room -= 1
+            }
+        }
+    }
+
+    /// Pulls new units from the estimator while there is room, answering them at once from results
+    /// that arrived early.
+    mutating func refill() {
+        while open.count < maxOpenUnits && !estimator.isFinished {
+            let units = estimator.nextWork(limit: maxOpenUnits - open.count)
+            if units.isEmpty { return }
+            for unit in units {
+                open[unit.id] = OpenUnit(unit: unit)
+                if let (peer, report) = early.removeValue(forKey: unit.id) {
+                    receiveResult(report, from: peer)
+                } else {
+                    requeue(unit.id, isNew: true)
+                }
+            }
+        }
+    }
+
+    private mutating func pop(from queue: WritableKeyPath<CoordinatorCore, UnitQueue>) -> UInt64? {
+        while let id = self[keyPath: queue].popFirst() {
+            guard open[id] != nil else { continue }
+            open[id]?.queued = false
+            if quarantined[id] != nil || !(open[id]?.leases.isEmpty ?? true) { continue }
+            return id
+        }
+        return nil
+    }
+
+    private mutating func grant(_ unitID: UInt64, to peer: PeerID, now: ContinuousClock.Instant) {
+        guard let unit = open[unitID]?.unit else { return }
+        let lease = nextLease
+        nextLease += 1
+        leases[lease] = LeaseRecord(unitID: unitID, peer: peer, deadline: now + settings.leaseTimeout)
+        open[unitID]?.leases.insert(lease)
+        sessions[peer]?.leases.insert(lease)
+        sessions[peer]?.credit -= 1
+        sessions[peer]?.lastLeaseSent = lease
+        sessions[peer]?.lastSent = now
+        statistics.leasesGranted += 1
+        outbox.append(Outgoing(peer: peer, message: .assign(Assignment(
+            lease: lease, deadlineMillis: UInt32(clamping: settings.leaseTimeout.milliseconds), unit: unit))))
+    }
+
+    /// Puts an open unit without leases in line: new units last, reissued ones before them,
+    /// suspects in a line of their own.
+    mutating func requeue(_ unitID: UInt64, isNew: Bool = false) {
+        guard let u = open[unitID], !u.queued, u.leases.isEmpty, quarantined[unitID] == nil else { return }
+        open[unitID]?.queued = true
+        if u.strikes > 0 {
+            suspects.append(unitID)
+        } else if isNew {
+            fresh.append(unitID)
+        } else {
+            retry.append(unitID)
+        }
+    }
+
+    /// Forgets a lease everywhere.
+    mutating func endLease(_ lease: UInt64) {
+        guard let record = leases.removeValue(forKey: lease) else { return }
+        open[record.unitID]?.leases.remove(lease)
+        sessions[record.peer]?.leases.remove(lease)
+    }
+
+    // MARK: Results and failures
+
+    mutating func receiveResult(_ report: ResultReport, from peer: PeerID) {
+        let id = report.result.id
+        if leases[report.lease]?.unitID == id { endLease(report.lease) }
+        sessions[peer]?.evaluating.remove(report.lease)
+        if done.contains(id) {
+            statistics.duplicateResults += 1
+            acks[peer, default: []].append(id)
+            return
+        }
+        guard let unit = open[id] else {
+            if early.count < settings.maxEarlyResults {
+                if early[id] == nil { statistics.earlyResults += 1 }
+                early[id] = (peer, report)
+            }
+            return
+        }
+        if let problem = Self.problem(with: report.result, for: unit.unit) {
+            statistics.invalidResults += 1
+            logger.warning("refused a result", metadata: ["unit": "\(id)", "peer": "\(peer)", "reason": "\(problem)"])
+            strike(id, reason: problem)
+            return
+        }
+        let isNew: Bool
+        do {
+            isNew = try estimator.ingest(report.result)
+        } catch {
+            statistics.invalidResults += 1
+            logger.error("the estimator refused a result", metadata: ["unit": "\(id)", "error": "\(error)"])
+            strike(id, reason: "the estimator refused its result: \(error)")
+            return
+        }
+        for l in unit.leases { endLease(l) }
+        open[id] = nil
+        if quarantined.removeValue(forKey: id) != nil {
+            logger.notice("a quarantined unit was finished after all", metadata: ["unit": "\(id)"])
+        }
+        done.insert(id)
+        acks[peer, default: []].append(id)
+        if isNew {
+            accepted.append(report.result)
+            statistics.resultsAccepted += 1
+            statistics.valuesAccepted += report.result.values.count
+            statistics.workerNanos &+= report.evaluationNanos
+        } else {
+            statistics.duplicateResults += 1
+        }
+    }
+
+    /// Why `result` cannot be the result of `unit`, if it cannot.
+    static func problem(with result: WorkResult, for unit: WorkUnit) -> String? {
+        let n = unit.coalitions.count, m = result.values.count
+        if m > n { return "\(m) values for \(n) coalitions" }
+        if m < n && unit.truncation == nil { return "\(m) values for \(n) coalitions of a walk without truncation" }
+        if let bad = result.values.first(where: { !$0.isFinite }) { return "a value is \(bad)" }
+        return nil
+    }
+
+    /// Counts a strike against a unit and quarantines it at the limit; otherwise requeues it.
+    mutating func strike(_ unitID: UInt64, reason: String) {
+        guard open[unitID] != nil else { return }
+        open[unitID]?.strikes += 1
+        let strikes = open[unitID]?.strikes ?? 0
+        if strikes >= settings.maxStrikes {
+            if quarantined[unitID] == nil {
+                logger.error("unit quarantined: it will not be issued again", metadata: [
+                    "unit": "\(unitID)", "strikes": "\(strikes)", "reason": "\(reason)"])
+            }
+            quarantined[unitID] = reason
+        } else {
+            requeue(unitID)
+        }
+    }
+
+    /// Declares a worker dead: its leases go back in line, and the units it was evaluating get a
+    /// strike (all it held, when its last report may not have covered everything).
+    mutating func bury(_ peer: PeerID, reason: String) {
+        guard let s = sessions.removeValue(forKey: peer) else { return }
+        if peersByInstance[s.hello.instance] == peer { peersByInstance[s.hello.instance] = nil }
+        statistics.workersLost += 1
+        logger.warning("worker lost", metadata: ["worker": "\(s.hello.name)", "peer": "\(peer)", "reason": "\(reason)", "leases": "\(s.leases.count)"])
+        var blamed = Set<UInt64>()
+        for l in s.leases where !s.evaluatingIsCurrent || s.evaluating.contains(l) {
+            if let u = leases[l]?.unitID { blamed.insert(u) }
+        }
+        var units: [UInt64] = []
+        for l in s.leases {
+            guard let record = leases.removeValue(forKey: l) else { continue }
+            open[record.unitID]?.leases.remove(l)
+            units.append(record.unitID)
+        }
+        for u in units {
+            if blamed.contains(u) {
+                strike(u, reason: "worker \(s.hello.name) was lost (\(reason)) while evaluating it")
+            } else {
+                requeue(u)
+            }
+        }
+    }
+}

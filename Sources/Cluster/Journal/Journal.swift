@@ -1,0 +1,150 @@
+public import ShapleyCore
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A crash-safe, append-only log of accepted results.
+///
+/// Layout: the 8 bytes `NSJRNL\0\1`, then records of `u32 length, u32 crc32(payload), payload`
+/// (little-endian), the payload being `u8 kind (1 = result), u64 unit id, u32 count, f64 values`.
+/// ``append(_:)`` writes a batch and `fsync`s it before returning, so a result the coordinator
+/// acknowledged is on disk. On open, records are read back until the first one that is short or
+/// fails its checksum (a write torn by a crash); the file is truncated there.
+public final class Journal: Sendable {
+    /// The file.
+    public let path: String
+    /// The results read back when the journal was opened, in file order.
+    public let recovered: [WorkResult]
+    /// Bytes of a torn tail dropped when the journal was opened (0 after a clean stop).
+    public let truncatedBytes: Int
+
+    private static let magic: [UInt8] = [0x4E, 0x53, 0x4A, 0x52, 0x4E, 0x4C, 0x00, 0x01]
+    private static let maxRecordBytes = 1 << 28
+    private let descriptor: Mutex<Int32>
+
+    /// Opens (creating if needed) the journal at `path` and reads back what it holds.
+    public init(path: String) throws {
+        self.path = path
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Self.error(path, "cannot open for writing") }
+        var ok = false
+        defer { if !ok { Glibc.close(fd) } }
+        let bytes = try Self.readAll(fd, path: path)
+        if bytes.isEmpty {
+            try Self.writeAll(fd, Self.magic, path: path)
+            guard fsync(fd) == 0 else { throw Self.error(path, "cannot fsync") }
+            Self.syncDirectory(of: path)
+            recovered = []
+            truncatedBytes = 0
+        } else {
+            guard bytes.count >= 8, Array(bytes[0..<8]) == Self.magic else {
+                throw ClusterError.journal(path: path, reason: "is not a journal of this program (wrong header); give the run directory's journal.log")
+            }
+            let (results, end) = try Self.parse(bytes, path: path)
+            recovered = results
+            truncatedBytes = bytes.count - end
+            if end < bytes.count {
+                guard ftruncate(fd, off_t(end)) == 0, fsync(fd) == 0 else {
+                    throw Self.error(path, "cannot truncate the torn tail")
+                }
+            }
+        }
+        guard lseek(fd, 0, SEEK_END) >= 0 else { throw Self.error(path, "cannot seek") }
+        descriptor = Mutex(fd)
+        ok = true
+    }
+
+    deinit {
+        descriptor.withLock { fd in
+            if fd >= 0 { Glibc.close(fd) }
+        }
+    }
+
+    /// Appends `results` and makes them durable (one `fsync` for the batch).
+    public func append(_ results: [WorkResult]) throws {
+        guard !results.isEmpty else { return }
+        var w = ByteWriter(capacity: results.reduce(0) { $0 + 21 + 8 * $1.values.count + 8 })
+        for r in results {
+            var payload = ByteWriter(capacity: 13 + 8 * r.values.count)
+            payload.u8(1)
+            payload.u64(r.id)
+            payload.f64Array(r.values)
+            w.u32(UInt32(payload.bytes.count))
+            w.u32(CRC32.checksum(payload.bytes))
+            w.raw(payload.bytes)
+        }
+        try descriptor.withLock { fd in
+            guard fd >= 0 else { throw ClusterError.journal(path: path, reason: "is closed") }
+            try Self.writeAll(fd, w.bytes, path: path)
+            guard fsync(fd) == 0 else { throw Self.error(path, "cannot fsync") }
+        }
+    }
+
+    /// Closes the file; later appends throw.
+    public func close() {
+        descriptor.withLock { fd in
+            if fd >= 0 { Glibc.close(fd) }
+            fd = -1
+        }
+    }
+
+    private static func parse(_ bytes: [UInt8], path: String) throws -> ([WorkResult], Int) {
+        var results: [WorkResult] = []
+        var offset = 8
+        while bytes.count - offset >= 8 {
+            var header = ByteReader(bytes, offset: offset)
+            guard let length = try? Int(header.u32("length")), let crc = try? header.u32("crc") else { break }
+            guard length <= maxRecordBytes, bytes.count - offset - 8 >= length else { break }
+            let payload = bytes[(offset + 8)..<(offset + 8 + length)]
+            guard CRC32.checksum(payload) == crc else { break }
+            var r = ByteReader(Array(payload))
+            guard let kind = try? r.u8("kind"), kind == 1, let id = try? r.u64("unit id"),
+                  let values = try? r.f64Array("values"), r.remaining == 0 else {
+                throw ClusterError.journal(path: path, reason: "record at byte \(offset) has a valid checksum but an unknown layout; it was written by another version")
+            }
+            results.append(WorkResult(id: id, values: values))
+            offset += 8 + length
+        }
+        return (results, offset)
+    }
+
+    private static func readAll(_ fd: Int32, path: String) throws -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw error(path, "cannot read") }
+            if n == 0 { return out }
+            out.append(contentsOf: chunk[0..<n])
+        }
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return write(fd, base + written, buffer.count - written)
+            }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw error(path, "cannot write") }
+            written += n
+        }
+    }
+
+    private static func syncDirectory(of path: String) {
+        let dir = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]) : "."
+        let fd = Glibc.open(dir.isEmpty ? "/" : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            _ = fsync(fd)
+            Glibc.close(fd)
+        }
+    }
+
+    private static func error(_ path: String, _ what: String) -> ClusterError {
+        ClusterError.journal(path: path, reason: "\(what): \(String(cString: strerror(errno)))")
+    }
+}

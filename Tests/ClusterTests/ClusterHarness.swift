@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+import ShapleyCore
+import ShapleyTestKit
+@testable import Cluster
+
+/// Shared setup of the cluster tests: short timers, an in-process network, bounded waits.
+enum Harness {
+    static let players = 6
+
+    static func run(id: String = "test-run", players: Int = Harness.players) -> RunConfiguration {
+        RunConfiguration(runID: id, estimator: "round-permutation", options: ["samples": "48", "perRound": "8"],
+                         seed: 7, playerCount: players, modelFingerprint: "model-A", dataFingerprint: "data-A",
+                         metric: "value")
+    }
+
+    /// The factory a command line would pass: builds the estimator from the saved configuration.
+    static let makeEstimator: EstimatorFactory = { run in
+        RoundPermutationEstimator(playerCount: run.playerCount, seed: run.seed,
+                                  samples: Int(run.options["samples"] ?? "") ?? 48,
+                                  perRound: Int(run.options["perRound"] ?? "") ?? 8)
+    }
+
+    static func coordinatorSettings(_ run: RunConfiguration = Harness.run()) -> CoordinatorConfiguration {
+        var c = CoordinatorConfiguration(run: run)
+        c.heartbeatInterval = .milliseconds(20)
+        c.workerTimeoutIntervals = 10
+        c.leaseTimeout = .seconds(5)
+        c.shutdownGrace = .milliseconds(300)
+        c.progressInterval = .milliseconds(200)
+        c.firstLease = 1000
+        return c
+    }
+
+    static func workerSettings(_ name: String, model: String = "model-A") -> WorkerConfiguration {
+        var w = WorkerConfiguration(name: name, endpoint: "inproc://coordinator", modelFingerprint: model,
+                                    dataFingerprint: "data-A", metric: "value")
+        w.heartbeatInterval = .milliseconds(20)
+        w.giveUpAfter = .seconds(5)
+        w.initialBackoff = .milliseconds(10)
+        w.maxBackoff = .milliseconds(100)
+        w.shutdownGrace = .milliseconds(300)
+        return w
+    }
+
+    static var quietLogger: Logger {
+        var l = Logger(label: "test")
+        l.logLevel = ProcessInfo.processInfo.environment["CLUSTER_TEST_LOGS"] == nil ? .critical : .debug
+        return l
+    }
+
+    /// The estimator run to completion in this process, without any cluster: the reference report.
+    static func localReport(game: any Game, estimator: any Estimator) throws -> EstimateReport {
+        var e = estimator
+        let evaluator = WorkEvaluator(game: game)
+        while !e.isFinished {
+            let units = e.nextWork(limit: 1000)
+            precondition(!units.isEmpty, "an estimator that waits with nothing outstanding")
+            for u in units { _ = try e.ingest(evaluator.evaluate(u)) }
+        }
+        return e.report()
+    }
+
+    /// Starts `count` workers on `network`, each in its own task.
+    static func startWorkers(_ count: Int, network: InProcessNetwork, game: any Game,
+                             wrap: @escaping @Sendable (any ClientTransport, Int) -> any ClientTransport = { t, _ in t })
+        -> [Task<WorkerOutcome, any Error>] {
+        (0..<count).map { i in
+            let worker = Worker(configuration: workerSettings("w\(i)"), game: game,
+                                transport: wrap(network.connect("coordinator"), i), logger: quietLogger)
+            return Task { try await worker.execute() }
+        }
+    }
+
+    /// A fresh temporary directory path (not created).
+    static func temporaryPath(_ name: String) -> String {
+        NSTemporaryDirectory() + "cluster-tests-\(name)-\(UInt32.random(in: 0...UInt32.max))"
+    }
+}
+
+struct TimedOut: Error, CustomStringConvertible {
+    var seconds: Double
+    var description: String { "the operation did not finish within \(seconds) s" }
+}
+
+/// Runs `body`, failing with ``TimedOut`` (and cancelling it) after `seconds`.
+func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else { throw TimedOut(seconds: seconds) }
+        return value
+    }
+}
