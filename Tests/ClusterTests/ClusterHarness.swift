@@ -96,3 +96,17 @@ func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () 
         return value
     }
 }
+
+/// Polls `condition` every 5 ms until it holds, failing with ``TimedOut`` after `seconds`.
+func waitUntil(_ seconds: Double = 20, _ condition: @Sendable () -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while !condition() {
+        guard ContinuousClock.now < deadline else { throw TimedOut(seconds: seconds) }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+}
+
+/// Results the coordinator accepted so far, from its latest progress report.
+func accepted(_ coordinator: Coordinator) -> Int {
+    coordinator.latestProgress?.statistics.resultsAccepted ?? 0
+}

@@ -1,0 +1,183 @@
+import Foundation
+import Synchronization
+import Testing
+import ShapleyCore
+import ShapleyTestKit
+@testable import Cluster
+
+/// Workers that die, stall, freeze or are refused: the run still ends with the fault-free report.
+@Suite(.timeLimit(.minutes(1))) struct WorkerFaultTests {
+    let slowGame = WeightedTestGame(playerCount: Harness.players, delayPerCoalition: .microseconds(300))
+
+    var reference: EstimateReport {
+        get throws { try Harness.localReport(game: slowGame, estimator: Harness.makeEstimator(Harness.run())) }
+    }
+
+    @Test func workerKilledMidLeaseHasItsLeasesReissued() async throws {
+        let expected = try reference
+        let game = slowGame
+        let outcome = try await withTimeout(30) {
+            let network = InProcessNetwork()
+            var settings = Harness.coordinatorSettings()
+            settings.progressInterval = .milliseconds(5)
+            let coordinator = Coordinator(configuration: settings, estimator: try Harness.makeEstimator(settings.run),
+                                          transport: try network.bind("coordinator"), journal: nil, logger: Harness.quietLogger)
+            let run = Task { try await coordinator.execute() }
+            let workers = Harness.startWorkers(3, network: network, game: game)
+            try await waitUntil { accepted(coordinator) >= 10 }
+            workers[0].cancel()
+            let outcome = try await run.value
+            for w in workers.dropFirst() { _ = try await w.value }
+            await #expect(throws: CancellationError.self) { try await workers[0].value }
+            return outcome
+        }
+        #expect(outcome.status == .finished)
+        #expect(outcome.report == expected)
+        #expect(outcome.statistics.workersLost == 1)
+        #expect(outcome.statistics.leasesGranted > 48)  // the dead worker's leases were granted again
+    }
+
+    @Test func frozenWorkerIsDeclaredDeadAfterHeartbeatTimeout() async throws {
+        let expected = try reference
+        let game = slowGame
+        let outcome = try await withTimeout(30) {
+            let network = InProcessNetwork()
+            var settings = Harness.coordinatorSettings()
+            settings.progressInterval = .milliseconds(5)
+            let coordinator = Coordinator(configuration: settings, estimator: try Harness.makeEstimator(settings.run),
+                                          transport: try network.bind("coordinator"), journal: nil, logger: Harness.quietLogger)
+            let run = Task { try await coordinator.execute() }
+            let freezer = FreezableClient(network.connect("coordinator"))
+            let frozen = Worker(configuration: Harness.workerSettings("frozen"), game: game, transport: freezer,
+                                logger: Harness.quietLogger)
+            let frozenTask = Task { try await frozen.execute() }
+            let others = Harness.startWorkers(2, network: network, game: game)
+            try await waitUntil { accepted(coordinator) >= 8 }
+            freezer.freeze()  // like SIGSTOP: nothing in, nothing out, connection still open
+            let outcome = try await run.value
+            for w in others { _ = try await w.value }
+            frozenTask.cancel()
+            return outcome
+        }
+        #expect(outcome.status == .finished)
+        #expect(outcome.report == expected)
+        #expect(outcome.statistics.workersLost >= 1)
+        #expect(outcome.statistics.leasesGranted > 48)
+    }
+
+    @Test func stalledEvaluationHasItsLeaseReissuedAfterTheDeadline() async throws {
+        let expected = try reference
+        let stall = StallOnce(base: slowGame, stall: .seconds(2))
+        let outcome = try await withTimeout(30) {
+            let network = InProcessNetwork()
+            var settings = Harness.coordinatorSettings()
+            settings.leaseTimeout = .milliseconds(300)
+            let coordinator = Coordinator(configuration: settings, estimator: try Harness.makeEstimator(settings.run),
+                                          transport: try network.bind("coordinator"), journal: nil, logger: Harness.quietLogger)
+            let run = Task { try await coordinator.execute() }
+            let staller = Harness.startWorkers(1, network: network, game: stall)
+            try await waitUntil { stall.stalled }
+            let others = Harness.startWorkers(2, network: network, game: slowGame)
+            let outcome = try await run.value
+            for w in others { _ = try await w.value }
+            staller[0].cancel()
+            return outcome
+        }
+        #expect(outcome.status == .finished)
+        #expect(outcome.report == expected)
+        #expect(outcome.statistics.leasesExpired >= 1)
+        #expect(outcome.statistics.workersLost == 0)  // it kept heartbeating while stalled
+    }
+
+    @Test func workerWithAnotherModelIsRefusedWithReason() async throws {
+        let game = slowGame
+        let error = try await withTimeout(30) { () -> ClusterError? in
+            let network = InProcessNetwork()
+            let settings = Harness.coordinatorSettings()
+            let coordinator = Coordinator(configuration: settings, estimator: try Harness.makeEstimator(settings.run),
+                                          transport: try network.bind("coordinator"), journal: nil, logger: Harness.quietLogger)
+            let run = Task { try await coordinator.execute() }
+            let wrong = Worker(configuration: Harness.workerSettings("wrong", model: "model-B"), game: game,
+                               transport: network.connect("coordinator"), logger: Harness.quietLogger)
+            var caught: ClusterError?
+            do { _ = try await wrong.execute() } catch let e as ClusterError { caught = e }
+            let good = Harness.startWorkers(1, network: network, game: game)
+            _ = try await run.value
+            _ = try await good[0].value
+            return caught
+        }
+        guard case .refused(let refusal)? = error else {
+            Issue.record("expected a refusal, got \(String(describing: error))")
+            return
+        }
+        #expect(refusal.code == .modelMismatch)
+        #expect(refusal.message.contains("model-B") && refusal.message.contains("model-A"))
+        #expect(ClusterError.refused(refusal).description.contains("refused"))
+    }
+
+    @Test func silentCoordinatorMakesTheWorkerGiveUp() async throws {
+        let network = InProcessNetwork()
+        var settings = Harness.workerSettings("lonely")
+        settings.giveUpAfter = .milliseconds(300)
+        let worker = Worker(configuration: settings, game: slowGame, transport: network.connect("nobody"),
+                            logger: Harness.quietLogger)
+        let error = try await withTimeout(20) { () -> ClusterError? in
+            do { _ = try await worker.execute() } catch let e as ClusterError { return e }
+            return nil
+        }
+        guard case .coordinatorSilent(let endpoint, let seconds)? = error else {
+            Issue.record("expected the worker to give up, got \(String(describing: error))")
+            return
+        }
+        #expect(endpoint == "inproc://coordinator" && seconds >= 0.3)
+    }
+}
+
+/// A client transport that can be frozen: afterwards it neither sends nor receives.
+final class FreezableClient: ClientTransport {
+    private let base: any ClientTransport
+    private let frozen = Mutex(false)
+
+    init(_ base: any ClientTransport) { self.base = base }
+
+    func freeze() { frozen.withLock { $0 = true } }
+
+    func receive(timeout: Duration) async throws -> [[UInt8]]? {
+        let frames = try await base.receive(timeout: timeout)
+        return frozen.withLock { $0 } ? nil : frames
+    }
+
+    func send(_ frames: [[UInt8]]) async throws {
+        if frozen.withLock({ $0 }) { return }
+        try await base.send(frames)
+    }
+
+    func close() async { await base.close() }
+}
+
+/// A game whose first call blocks for a long time (a hung forward pass); later calls are normal.
+final class StallOnce: Game {
+    let base: any Game
+    let stall: Duration
+    private let state = Mutex((started: false, stalled: false))
+
+    init(base: any Game, stall: Duration) {
+        self.base = base
+        self.stall = stall
+    }
+
+    var playerCount: Int { base.playerCount }
+    var stalled: Bool { state.withLock { $0.stalled } }
+
+    func values(of coalitions: [Coalition]) throws -> [Double] {
+        let first = state.withLock { s -> Bool in
+            defer { s.started = true }
+            return !s.started
+        }
+        if first {
+            state.withLock { $0.stalled = true }
+            Thread.sleep(forTimeInterval: Double(stall.components.seconds))
+        }
+        return try base.values(of: coalitions)
+    }
+}
