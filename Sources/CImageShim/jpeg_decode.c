@@ -82,6 +82,8 @@ int nshim_jpeg_decode(const unsigned char *data, size_t size, size_t max_pixels,
 
     if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
         cinfo.out_color_space = JCS_CMYK;
+    } else if (cinfo.jpeg_color_space == JCS_GRAYSCALE) {
+        cinfo.out_color_space = JCS_GRAYSCALE;
     } else {
         cinfo.out_color_space = JCS_RGB;
     }

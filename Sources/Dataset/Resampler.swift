@@ -46,7 +46,8 @@ public enum Interpolation: String, Sendable, Codable, CaseIterable {
             if a == 0 { return 1 }
             if a >= 1 { return 0 }
             let px = a * Double.pi
-            return Foundation.sin(px) / px * (0.54 + 0.46 * Foundation.cos(px))
+            // Pillow writes the window's constants as C floats.
+            return Foundation.sin(px) / px * (Double(Float(0.54)) + Double(Float(0.46)) * Foundation.cos(px))
         case .bicubic:
             let a = abs(x), c = -0.5
             if a < 1 { return ((c + 2) * a - (c + 3)) * a * a + 1 }
@@ -66,23 +67,37 @@ public enum Resampler {
     private static let precisionBits = 32 - 8 - 2
 
     /// `image` resized to `width` x `height` with `filter`.
+    ///
+    /// The passes run in Pillow's current order: vertical first when the height shrinks by more
+    /// than twice as many pixels as the width, horizontal first otherwise (Pillow releases before
+    /// that rule always ran the horizontal pass first, which can change some samples by one).
     public static func resize(_ image: Bitmap, width: Int, height: Int, filter: Interpolation) -> Bitmap {
         precondition(width > 0 && height > 0, "resize to a positive size")
         if image.width == width && image.height == height { return image }
         if filter == .nearest { return nearest(image, width: width, height: height) }
-        let horizontal = coefficients(inSize: image.width, outSize: width, filter: filter)
+        let needHorizontal = width != image.width, needVertical = height != image.height
+        let shrinkY = image.height - height, shrinkX = image.width - width
+        let horizontalFirst = !(shrinkY > 0 && shrinkY > shrinkX * 2)
         let vertical = coefficients(inSize: image.height, outSize: height, filter: filter)
+        let horizontal = coefficients(inSize: image.width, outSize: width, filter: filter)
         var current = image
-        var rowBounds = vertical.bounds
-        if width != image.width {
-            // Only the source rows that the vertical pass reads are resampled horizontally.
-            let first = vertical.bounds[0]
-            let last = vertical.bounds[2 * height - 2] + vertical.bounds[2 * height - 1]
-            for i in 0..<height { rowBounds[2 * i] -= first }
-            current = horizontalPass(current, rows: first..<last, coefficients: horizontal, outWidth: width)
-        }
-        if height != image.height {
-            current = verticalPass(current, bounds: rowBounds, coefficients: vertical, outHeight: height)
+        if horizontalFirst {
+            var rowBounds = vertical.bounds
+            if needHorizontal {
+                // Only the source rows that the vertical pass reads are resampled horizontally.
+                let first = vertical.bounds[0]
+                let last = vertical.bounds[2 * height - 2] + vertical.bounds[2 * height - 1]
+                for i in 0..<height { rowBounds[2 * i] -= first }
+                current = horizontalPass(current, rows: first..<last, coefficients: horizontal, outWidth: width)
+            }
+            if needVertical {
+                current = verticalPass(current, bounds: rowBounds, coefficients: vertical, outHeight: height)
+            }
+        } else {
+            current = verticalPass(current, bounds: vertical.bounds, coefficients: vertical, outHeight: height)
+            if needHorizontal {
+                current = horizontalPass(current, rows: 0..<height, coefficients: horizontal, outWidth: width)
+            }
         }
         return current
     }

@@ -35,7 +35,8 @@ typedef struct nshim_jpeg_image {
 
 /*
  * Decodes a JPEG held in memory at full resolution (ISLOW IDCT, fancy upsampling: libjpeg's
- * defaults). Gray and YCbCr/RGB streams come out as RGB, CMYK and YCCK streams as CMYK.
+ * defaults). Gray streams come out as gray, YCbCr/RGB streams as RGB, CMYK and YCCK streams
+ * as CMYK.
  * Streams whose width * height exceeds max_pixels are refused before any pixel is allocated.
  * Returns 0 on success; otherwise a nonzero code, result->pixels is NULL and result->message
  * says why. Corrupt-data warnings do not make it fail: the caller reads corrupt_warnings.
