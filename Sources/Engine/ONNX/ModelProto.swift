@@ -1,0 +1,135 @@
+/// ONNX `ModelProto`: the top-level message of an `.onnx` file.
+///
+/// `ModelProto(bytes:)` decodes the protocol buffer wire format without generated code;
+/// `serialized()` encodes it back. Fields not modelled are preserved, so decoding and encoding a
+/// model (after editing, say, some initializers) gives a file ONNX Runtime loads.
+public struct ModelProto: Hashable, Sendable {
+    /// The IR version.
+    public var irVersion: Int64?
+    /// The producing tool.
+    public var producerName: String?
+    /// The producing tool's version.
+    public var producerVersion: String?
+    /// The model's domain.
+    public var domain: String?
+    /// The model's version.
+    public var modelVersion: Int64?
+    /// The documentation string.
+    public var docString: String?
+    /// The graph.
+    public var graph: GraphProto?
+    /// The operator sets used.
+    public var opsetImport: [OperatorSetIdProto] = []
+    /// Fields not modelled here, preserved verbatim.
+    public var unknownFields = UnknownFields()
+
+    /// An empty model.
+    public init() {}
+
+    /// Decodes a serialized model.
+    public init(bytes: [UInt8]) throws {
+        var reader = ProtoReader(bytes: bytes, range: 0..<bytes.count, message: "ModelProto")
+        while true {
+            let start = reader.position
+            guard let (n, w) = try reader.readTag() else { break }
+            switch n {
+            case 1:
+                try reader.expect(w, .varint, field: "ir_version")
+                irVersion = Int64(bitPattern: try reader.readVarint())
+            case 2:
+                try reader.expect(w, .lengthDelimited, field: "producer_name")
+                producerName = try reader.readString()
+            case 3:
+                try reader.expect(w, .lengthDelimited, field: "producer_version")
+                producerVersion = try reader.readString()
+            case 4:
+                try reader.expect(w, .lengthDelimited, field: "domain")
+                domain = try reader.readString()
+            case 5:
+                try reader.expect(w, .varint, field: "model_version")
+                modelVersion = Int64(bitPattern: try reader.readVarint())
+            case 6:
+                try reader.expect(w, .lengthDelimited, field: "doc_string")
+                docString = try reader.readString()
+            case 7:
+                try reader.expect(w, .lengthDelimited, field: "graph")
+                var sub = reader.nested(try reader.readLengthDelimited(), message: "GraphProto")
+                graph = try GraphProto(reader: &sub)
+            case 8:
+                try reader.expect(w, .lengthDelimited, field: "opset_import")
+                var sub = reader.nested(try reader.readLengthDelimited(), message: "OperatorSetIdProto")
+                opsetImport.append(try OperatorSetIdProto(reader: &sub))
+            default:
+                try unknownFields.keep(&reader, tagStart: start, number: n, wire: w)
+            }
+        }
+    }
+
+    /// The model in the protocol buffer wire format.
+    public func serialized() -> [UInt8] {
+        var w = ProtoWriter()
+        let unknown = unknownFields.sorted
+        var cursor = 0
+        w.flushUnknown(unknown, below: 1, cursor: &cursor)
+        if let irVersion { w.writeInt(1, irVersion) }
+        w.flushUnknown(unknown, below: 2, cursor: &cursor)
+        if let producerName { w.writeString(2, producerName) }
+        w.flushUnknown(unknown, below: 3, cursor: &cursor)
+        if let producerVersion { w.writeString(3, producerVersion) }
+        w.flushUnknown(unknown, below: 4, cursor: &cursor)
+        if let domain { w.writeString(4, domain) }
+        w.flushUnknown(unknown, below: 5, cursor: &cursor)
+        if let modelVersion { w.writeInt(5, modelVersion) }
+        w.flushUnknown(unknown, below: 6, cursor: &cursor)
+        if let docString { w.writeString(6, docString) }
+        w.flushUnknown(unknown, below: 7, cursor: &cursor)
+        if let graph { w.writeMessage(7) { graph.encode(to: &$0) } }
+        w.flushUnknown(unknown, below: 8, cursor: &cursor)
+        for o in opsetImport { w.writeMessage(8) { o.encode(to: &$0) } }
+        w.flushUnknown(unknown, below: Int.max, cursor: &cursor)
+        return w.bytes
+    }
+}
+
+/// ONNX `OperatorSetIdProto`: a domain and its operator set version.
+public struct OperatorSetIdProto: Hashable, Sendable {
+    /// The domain (`""` for the default ONNX domain).
+    public var domain: String?
+    /// The operator set version.
+    public var version: Int64?
+    /// Fields not modelled here, preserved verbatim.
+    public var unknownFields = UnknownFields()
+
+    /// An operator set id.
+    public init(domain: String? = nil, version: Int64? = nil) {
+        self.domain = domain
+        self.version = version
+    }
+
+    init(reader: inout ProtoReader) throws {
+        while true {
+            let start = reader.position
+            guard let (n, w) = try reader.readTag() else { break }
+            switch n {
+            case 1:
+                try reader.expect(w, .lengthDelimited, field: "domain")
+                domain = try reader.readString()
+            case 2:
+                try reader.expect(w, .varint, field: "version")
+                version = Int64(bitPattern: try reader.readVarint())
+            default:
+                try unknownFields.keep(&reader, tagStart: start, number: n, wire: w)
+            }
+        }
+    }
+
+    func encode(to w: inout ProtoWriter) {
+        let unknown = unknownFields.sorted
+        var cursor = 0
+        w.flushUnknown(unknown, below: 1, cursor: &cursor)
+        if let domain { w.writeString(1, domain) }
+        w.flushUnknown(unknown, below: 2, cursor: &cursor)
+        if let version { w.writeInt(2, version) }
+        w.flushUnknown(unknown, below: Int.max, cursor: &cursor)
+    }
+}

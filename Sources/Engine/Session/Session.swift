@@ -1,0 +1,142 @@
+import Dispatch
+import Synchronization
+
+/// Runs a model on batches of images, with or without masks, on a bounded number of threads.
+///
+/// A session compiles execution plans on demand (per micro-batch size and per graph cut) and keeps
+/// them, together with per-thread arenas, for reuse. Work is split into micro-batches of at most
+/// `microBatch` items that `threads` workers take in turn; each worker runs whole plans on its own
+/// arena with single-threaded OpenBLAS, so at most `threads` cores are busy. OpenBLAS's thread
+/// count is process-wide: creating a session sets it to 1.
+///
+/// All methods are thread-safe; concurrent calls share the plan cache.
+public final class Session: Sendable {
+    /// The model.
+    public let model: Model
+    /// The most threads a call uses.
+    public let threads: Int
+    /// The most items per micro-batch.
+    public let microBatch: Int
+
+    private let plans = Mutex<[String: ExecutionPlan]>([:])
+    private let workspaces = Mutex<[Workspace]>([])
+    /// Each conv layer's bias (zeros when it has none), for `Removal.bias` and overrides.
+    let biases: [[Float]]
+
+    /// A session on `model` using at most `threads` threads and micro-batches of `microBatch` items.
+    public init(model: Model, threads: Int = 1, microBatch: Int = 8) {
+        precondition(threads >= 1, "threads must be at least 1")
+        precondition(microBatch >= 1, "microBatch must be at least 1")
+        self.model = model
+        self.threads = threads
+        self.microBatch = microBatch
+        BLAS.setThreads(1)
+        biases = model.convLayers.map { layer in
+            let node = model.graph.nodes[layer.nodeIndex]
+            if node.inputs.count > 2, let b = node.inputs[2], let t = model.graph.initializers[b] { return t.asFloats }
+            return [Float](repeating: 0, count: layer.channels)
+        }
+    }
+
+    // MARK: plans
+
+    /// The compiled plan for `nodes` at batch `batch`, cached under `key`.
+    func plan(key: String, batch: Int, nodes: [Int], inputs: [(value: Int, layout: Layout)],
+              outputs: [(value: Int, plain: Bool)]) throws -> ExecutionPlan {
+        let fullKey = "\(key)@\(batch)"
+        if let p = plans.withLock({ $0[fullKey] }) { return p }
+        let spec = try model.specialization(batch: batch)
+        let p = try PlanCompiler.compile(graph: model.graph, specialization: spec, nodes: nodes, inputs: inputs,
+                                         outputs: outputs, layers: model.layersByNode, batch: batch)
+        plans.withLock { cache in
+            if cache.count > 256 { cache.removeAll() }
+            cache[fullKey] = p
+        }
+        return p
+    }
+
+    /// The labels of the kernels of the full plan at batch `batch` (for profiles and tests).
+    func kernelLabels(batch: Int) throws -> [String] {
+        try fullPlan(batch: batch).labels
+    }
+
+    /// The plan computing every output from the input.
+    func fullPlan(batch: Int) throws -> ExecutionPlan {
+        let spec = try model.specialization(batch: batch)
+        return try plan(key: "full", batch: batch, nodes: spec.runtimeNodes,
+                        inputs: model.graph.inputs.map { ($0, Layout.plain) },
+                        outputs: model.graph.outputs.map { ($0, true) })
+    }
+
+    // MARK: workers
+
+    /// Runs `body(index, workspace)` for `count` micro-batches on up to `threads` workers.
+    func parallel(_ count: Int, _ body: @Sendable (Int, Workspace) throws -> Void) throws {
+        guard count > 0 else { return }
+        let workers = min(threads, count)
+        let state = WorkQueue()
+        try withoutActuallyEscaping(body) { body in
+            let work: @Sendable (Int) -> Void = { _ in
+                let ws = self.checkout()
+                defer { self.checkin(ws) }
+                while let i = state.take(below: count) {
+                    do { try body(i, ws) } catch { state.fail(error) }
+                }
+            }
+            if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+        }
+        if let e = state.failure { throw e }
+    }
+
+    private func checkout() -> Workspace {
+        workspaces.withLock { $0.popLast() } ?? Workspace()
+    }
+
+    private func checkin(_ ws: Workspace) {
+        workspaces.withLock { $0.append(ws) }
+    }
+}
+
+/// The shared counter workers take micro-batch indices from, and the first failure.
+final class WorkQueue: Sendable {
+    private let next = Mutex(0)
+    private let error = Mutex<(any Error)?>(nil)
+
+    /// The next index below `count`, or nil when done or after a failure.
+    func take(below count: Int) -> Int? {
+        guard error.withLock({ $0 == nil }) else { return nil }
+        return next.withLock { n in
+            guard n < count else { return nil }
+            defer { n += 1 }
+            return n
+        }
+    }
+
+    /// Records a failure (the first one wins) and stops further work.
+    func fail(_ e: any Error) { error.withLock { $0 = $0 ?? e } }
+
+    /// The first failure, if any.
+    var failure: (any Error)? { error.withLock { $0 } }
+}
+
+/// One worker's memory: the arena holding plan values and scratch space for kernels.
+///
+/// `@unchecked Sendable`: a workspace is taken out of the session's `Mutex`-protected pool by one
+/// worker, used only by it, and put back; it is never used by two threads at once.
+final class Workspace: @unchecked Sendable {
+    let arena = Arena()
+    let scratch = Arena()
+
+    /// Runs `plan` after `prepare` fills its inputs; `collect` then reads its outputs.
+    func run(_ plan: ExecutionPlan, masks: MicroBatchMasks? = nil, statistics: UnsafeMutablePointer<Double>? = nil,
+             prepare: (ExecutionPlan.Port, UnsafeMutablePointer<Float>) -> Void,
+             collect: (ExecutionPlan.Port, UnsafeMutablePointer<Float>) -> Void) throws {
+        arena.reserve(plan.arenaFloats)
+        scratch.reserve(plan.scratchFloats)
+        for p in plan.inputs { prepare(p, arena.base + p.loc.offset) }
+        try plan.run(arena: arena.base, scratch: scratch.base, masks: masks, statistics: statistics)
+        for p in plan.outputs {
+            collect(p, p.loc.isConstant ? plan.constants.base + p.loc.offset : arena.base + p.loc.offset)
+        }
+    }
+}
