@@ -75,7 +75,7 @@ public final class Session: Sendable {
         guard count > 0 else { return }
         let workers = min(threads, count)
         let state = WorkQueue()
-        try withoutActuallyEscaping(body) { body in
+        withoutActuallyEscaping(body) { body in
             let work: @Sendable (Int) -> Void = { _ in
                 let ws = self.checkout()
                 defer { self.checkin(ws) }

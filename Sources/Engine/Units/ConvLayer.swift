@@ -31,13 +31,21 @@ public struct ConvLayer: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(name) (\(channels) channels, output \(outputShape.map(String.init).joined(separator: "x")))" }
 
     /// A readable name for a conv node: the node name's path with the trailing operator component
-    /// dropped and nested scope names merged (`/a/a.0/conv/Conv` gives `a.0.conv`).
+    /// dropped and nested scope names merged (`/a/a.0/conv/Conv` gives `a.0.conv`, `/l2/sc/sc.0/Conv`
+    /// gives `l2.sc.0`).
     static func stableName(nodeName: String, outputName: String, opType: String = "Conv") -> String {
         var parts = nodeName.split(separator: "/").map(String.init)
         if let last = parts.last, parts.count > 1, last == opType || last.hasPrefix(opType + "_") { parts.removeLast() }
-        var name = ""
+        var name = "", last = ""
         for p in parts {
-            if name.isEmpty { name = p } else if p.hasPrefix(name + ".") { name = p } else { name += "." + p }
+            if name.isEmpty || p.hasPrefix(name + ".") {
+                name = p
+            } else if p.hasPrefix(last + ".") {
+                name = String(name.dropLast(last.count)) + p
+            } else {
+                name += "." + p
+            }
+            last = p
         }
         if name.isEmpty { name = outputName }
         return name.replacingColons()
