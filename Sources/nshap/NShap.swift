@@ -5,5 +5,6 @@ struct NShap: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nshap",
         abstract: "Find the filters responsible for a network's behaviour with Neuron Shapley.",
-        subcommands: [KeysCommand.self, Simulate.self, LayersCommand.self])
+        subcommands: [Simulate.self, LocalCommand.self, CoordinatorCommand.self, WorkerCommand.self, KeysCommand.self,
+                      LayersCommand.self])
 }

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Cluster
+import Foundation
+import Logging
+import ZMQTransport
+
+/// `nshap coordinator`: owns a run and serves work units to workers over ZeroMQ.
+struct CoordinatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coordinator",
+        abstract: "Own a run: lease work to workers, journal their results, stop when the estimator is done.",
+        discussion: """
+        The coordinator keeps the run in a directory (its configuration and a crash-safe journal of
+        every accepted result); after a crash, '--resume DIR' continues with nothing lost and nothing
+        counted twice. Off loopback, traffic is encrypted and authenticated with CURVE unless
+        --insecure is given: see 'nshap keys generate'.
+
+        Exit status: 0 finished, 75 stopped early (resume it), 3 stalled on quarantined units.
+        """)
+
+    @Option(name: .long, help: ArgumentHelp("Address to listen on: tcp://*:PORT, tcp://HOST:PORT, ipc:///PATH.", valueName: "ENDPOINT"))
+    var bind: String
+
+    @Option(name: .customLong("run-dir"), help: ArgumentHelp("Directory for a new run (default: runs/RUN_ID).", valueName: "DIR"))
+    var runDirectory: String?
+
+    @Option(name: .long, help: ArgumentHelp("Continue the run kept in this directory; its saved game and estimator settings are used.", valueName: "DIR"))
+    var resume: String?
+
+    @Option(name: .customLong("endpoint-file"), help: ArgumentHelp("Write the bound endpoint (with the port filled in) to this file once listening.", valueName: "FILE"))
+    var endpointFile: String?
+
+    @OptionGroup(title: "Game") var game: GameOptions
+    @OptionGroup(title: "Estimator") var estimator: EstimatorOptions
+    @OptionGroup(title: "Security") var security: CoordinatorSecurityOptions
+    @OptionGroup(title: "Coordinator") var settings: CoordinatorSettings
+    @OptionGroup(title: "Output") var output: OutputOptions
+
+    func validate() throws {
+        if resume != nil && runDirectory != nil {
+            throw ValidationError("give either --run-dir (a new run) or --resume (an existing run), not both")
+        }
+        _ = try Endpoint(bind)
+    }
+
+    func run() async throws {
+        LogSetup.bootstrap(try output.level)
+        let logger = Logger(label: "nshap.coordinator")
+        let sink = try ProgressSink(output)
+        let serverSecurity = try await security.serverSecurity(for: bind, logger: logger)
+        let transport = try await ZMQServerTransport(bind: bind, security: serverSecurity, insecure: security.insecure,
+                                                     logger: Logger(label: "nshap.transport"))
+        logger.notice("listening", metadata: ["endpoint": "\(transport.endpoint)", "curve": "\(transport.isSecure)"])
+        if let endpointFile {
+            do {
+                try (transport.endpoint + "\n").write(toFile: endpointFile, atomically: true, encoding: .utf8)
+            } catch {
+                throw ValidationError("--endpoint-file \(endpointFile): cannot write it: \(error.localizedDescription)")
+            }
+        }
+        let coordinator: Coordinator
+        do {
+            coordinator = try CoordinatorLauncher.make(
+                runDirectory: runDirectory, resume: resume, game: game, estimator: estimator, settings: settings,
+                output: output, transport: transport, logger: logger, sink: sink)
+        } catch {
+            await transport.close()
+            throw error
+        }
+        let code = try await CoordinatorLauncher.run(coordinator, output: output, logger: logger)
+        if code != .success { throw code }
+    }
+}

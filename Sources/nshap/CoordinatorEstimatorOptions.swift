@@ -1,0 +1,66 @@
+import ArgumentParser
+import Cluster
+import ShapleyCore
+
+/// The command-line options that choose a run's estimator, saved in the run's configuration so that
+/// `--resume` rebuilds the same estimator.
+struct EstimatorOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The estimator: \(CoordinatorEstimators.names.joined(separator: ", ")).", valueName: "NAME"))
+    var estimator: String = "tmc"
+
+    @Option(name: .long, help: ArgumentHelp("The run seed: samples depend only on it, not on which worker computes what.", valueName: "SEED"))
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: ArgumentHelp("Stop after this many samples (permutation walks or coalitions).", valueName: "N"))
+    var samples: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Stop after this many evaluations of the game.", valueName: "N"))
+    var evaluations: Int?
+
+    @Option(name: .customLong("top-k"), help: ArgumentHelp("How many top players to search for and report.", valueName: "K"))
+    var topK: Int?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("An estimator setting as KEY=VALUE (repeatable), e.g. --set tolerance=0.2 --set patience=6.", valueName: "KEY=VALUE"))
+    var settings: [String] = []
+
+    func validate() throws {
+        for s in settings where !s.contains("=") {
+            throw ValidationError("--set \(s): expected KEY=VALUE")
+        }
+        if let samples, samples < 1 { throw ValidationError("--samples \(samples): expected at least 1") }
+        if let evaluations, evaluations < 1 { throw ValidationError("--evaluations \(evaluations): expected at least 1") }
+        if let topK, topK < 1 { throw ValidationError("--top-k \(topK): expected at least 1") }
+    }
+
+    /// The options as saved in the run configuration; `chanceLevel` becomes the default floor.
+    func savedOptions(chanceLevel: Double?) -> [String: String] {
+        var o: [String: String] = [:]
+        if let chanceLevel { o["floor"] = "\(chanceLevel)" }
+        if let samples { o["samples"] = "\(samples)" }
+        if let evaluations { o["evaluations"] = "\(evaluations)" }
+        if let topK { o["topK"] = "\(topK)" }
+        for s in settings {
+            let parts = s.split(separator: "=", maxSplits: 1)
+            o[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        return o
+    }
+
+    /// These options as command-line arguments.
+    var arguments: [String] {
+        var a = ["--estimator", estimator, "--seed", "\(seed)"]
+        if let samples { a += ["--samples", "\(samples)"] }
+        if let evaluations { a += ["--evaluations", "\(evaluations)"] }
+        if let topK { a += ["--top-k", "\(topK)"] }
+        for s in settings { a += ["--set", s] }
+        return a
+    }
+}
+
+extension GameOptions {
+    /// These options as command-line arguments (for worker processes started by `nshap local`).
+    var arguments: [String] {
+        ["--game", game, "--players", "\(players)", "--game-seed", "\(gameSeed)",
+         "--coalition-cost-ms", "\(coalitionCostMilliseconds)"]
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Cluster
+import Foundation
+import Logging
+import ServiceLifecycle
+import ShapleyCore
+
+/// Operating settings of the coordinator service (timing, flow control, metrics), shared by
+/// `nshap coordinator` and `nshap local`. They may change when a run is resumed.
+struct CoordinatorSettings: ParsableArguments {
+    @Option(name: .customLong("heartbeat-ms"), help: ArgumentHelp("Heartbeat interval in milliseconds, both ways.", valueName: "MS"))
+    var heartbeatMilliseconds: Int = 1000
+
+    @Option(name: .customLong("worker-timeout"), help: ArgumentHelp("Heartbeat intervals of silence after which a worker is declared dead and its leases issued again.", valueName: "N"))
+    var workerTimeoutIntervals: Int = 5
+
+    @Option(name: .customLong("lease-timeout"), help: ArgumentHelp("Seconds a lease lasts before its unit may be given to another worker too.", valueName: "SECONDS"))
+    var leaseTimeoutSeconds: Double = 600
+
+    @Option(name: .customLong("metrics-port"), help: ArgumentHelp("Serve Prometheus metrics over HTTP on this port.", valueName: "PORT"))
+    var metricsPort: Int?
+
+    @Option(name: .customLong("metrics-host"), help: ArgumentHelp("Address the metrics endpoint listens on.", valueName: "HOST"))
+    var metricsHost: String = "127.0.0.1"
+
+    @Option(name: .customLong("shutdown-grace"), help: ArgumentHelp("Seconds a stopping coordinator waits for workers to hand back leases.", valueName: "SECONDS"))
+    var shutdownGraceSeconds: Double = 5
+
+    func validate() throws {
+        guard heartbeatMilliseconds >= 10 else { throw ValidationError("--heartbeat-ms \(heartbeatMilliseconds): expected at least 10") }
+        guard workerTimeoutIntervals >= 2 else { throw ValidationError("--worker-timeout \(workerTimeoutIntervals): expected at least 2 intervals") }
+        guard leaseTimeoutSeconds > 0 else { throw ValidationError("--lease-timeout \(leaseTimeoutSeconds): expected a positive number of seconds") }
+        guard shutdownGraceSeconds >= 0 else { throw ValidationError("--shutdown-grace \(shutdownGraceSeconds): expected a non-negative number of seconds") }
+        if let metricsPort, !(1...65535).contains(metricsPort) { throw ValidationError("--metrics-port \(metricsPort): expected 1-65535") }
+    }
+
+    /// Applies these settings to a coordinator configuration.
+    func apply(to c: inout CoordinatorConfiguration, progressInterval: Double) {
+        c.heartbeatInterval = .milliseconds(heartbeatMilliseconds)
+        c.workerTimeoutIntervals = workerTimeoutIntervals
+        c.leaseTimeout = .milliseconds(Int64(leaseTimeoutSeconds * 1000))
+        c.metricsPort = metricsPort
+        c.metricsHost = metricsHost
+        c.shutdownGrace = .milliseconds(Int64(shutdownGraceSeconds * 1000))
+        c.progressInterval = .milliseconds(Int64(max(0.05, progressInterval) * 1000))
+    }
+}
+
+/// Builds and runs a coordinator for `nshap coordinator` and `nshap local`.
+enum CoordinatorLauncher {
+    /// A coordinator for a new run in `runDirectory` (created) or for the run resumed from
+    /// `resume`, serving over `transport`.
+    static func make(runDirectory: String?, resume: String?, game: GameOptions, estimator: EstimatorOptions,
+                     settings: CoordinatorSettings, output: OutputOptions, transport: any ServerTransport,
+                     logger: Logger, sink: ProgressSink) throws -> Coordinator {
+        if let resume {
+            return try Coordinator.resume(
+                runDirectory: resume,
+                adjust: { settings.apply(to: &$0, progressInterval: output.progressInterval) },
+                makeEstimator: CoordinatorEstimators.make, transport: transport, logger: logger,
+                onProgress: { sink.report($0) })
+        }
+        let setup = try GameFactory.setup(game)
+        let runID = newRunID()
+        let run = RunConfiguration(
+            runID: runID, estimator: estimator.estimator, options: estimator.savedOptions(chanceLevel: setup.chanceLevel),
+            seed: estimator.seed, playerCount: setup.playerCount, modelFingerprint: setup.modelFingerprint,
+            dataFingerprint: setup.dataFingerprint, metric: setup.metric)
+        var configuration = CoordinatorConfiguration(run: run)
+        settings.apply(to: &configuration, progressInterval: output.progressInterval)
+        let directory = runDirectory ?? "runs/\(runID)"
+        let coordinator = try Coordinator.start(
+            runDirectory: directory, configuration: configuration, makeEstimator: CoordinatorEstimators.make,
+            transport: transport, logger: logger, onProgress: { sink.report($0) })
+        logger.notice("new run", metadata: ["run": "\(runID)", "directory": "\(directory)"])
+        return coordinator
+    }
+
+    /// Runs `coordinator` until the run ends (SIGINT and SIGTERM stop it gracefully), prints and
+    /// writes the result, and says how the process should exit.
+    static func run(_ coordinator: Coordinator, output: OutputOptions, logger: Logger) async throws -> ExitCode {
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: coordinator, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        guard let outcome = coordinator.outcome else {
+            throw ValidationError("the coordinator ended without an outcome")
+        }
+        let document = ResultDocument(run: coordinator.configuration.run, outcome: outcome)
+        if let path = output.output { try document.write(to: path) }
+        print(document.summary())
+        switch outcome.status {
+        case .finished: return .success
+        case .stopped:
+            logger.notice("stopped before the end; continue with --resume")
+            return ExitCode(75)
+        case .stalled: return ExitCode(3)
+        }
+    }
+
+    /// A run id: UTC time and a random suffix.
+    static func newRunID() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return "run-\(formatter.string(from: Date()))-\(suffix)"
+    }
+}

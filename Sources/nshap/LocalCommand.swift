@@ -1,0 +1,100 @@
+import ArgumentParser
+import Cluster
+import Foundation
+import Logging
+import ZMQTransport
+
+/// `nshap local`: a coordinator and N worker processes on this machine.
+struct LocalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "local",
+        abstract: "Run a coordinator and N worker processes on this machine and print the result.",
+        discussion: """
+        The coordinator runs in this process and listens on a private ipc:// socket (or loopback
+        TCP); the workers are processes of this same program. Progress is streamed to the terminal;
+        the run directory keeps the journal, so an interrupted run continues with --resume DIR.
+        SIGINT or SIGTERM stop the run gracefully; the workers are always ended with it.
+        """)
+
+    @Option(name: .long, help: ArgumentHelp("Number of worker processes.", valueName: "N"))
+    var workers: Int = 2
+
+    @Option(name: .long, help: ArgumentHelp("Units each worker evaluates at once.", valueName: "N"))
+    var threads: Int = 1
+
+    @Option(name: .long, help: ArgumentHelp("How workers reach the coordinator: ipc or tcp (loopback).", valueName: "KIND"))
+    var transport: String = "ipc"
+
+    @Option(name: .customLong("run-dir"), help: ArgumentHelp("Directory for a new run (default: runs/RUN_ID).", valueName: "DIR"))
+    var runDirectory: String?
+
+    @Option(name: .long, help: ArgumentHelp("Continue the run kept in this directory (the workers must use the run's game options).", valueName: "DIR"))
+    var resume: String?
+
+    @Option(name: .customLong("worker-log-level"), help: ArgumentHelp("Log level of the worker processes.", valueName: "LEVEL"))
+    var workerLogLevel: String = "warning"
+
+    @OptionGroup(title: "Game") var game: GameOptions
+    @OptionGroup(title: "Estimator") var estimator: EstimatorOptions
+    @OptionGroup(title: "Coordinator") var settings: CoordinatorSettings
+    @OptionGroup(title: "Output") var output: OutputOptions
+
+    func validate() throws {
+        guard (1...256).contains(workers) else { throw ValidationError("--workers \(workers): expected 1 to 256") }
+        guard threads >= 1 else { throw ValidationError("--threads \(threads): expected at least 1") }
+        guard ["ipc", "tcp"].contains(transport) else { throw ValidationError("--transport \(transport): expected ipc or tcp") }
+        if resume != nil && runDirectory != nil {
+            throw ValidationError("give either --run-dir (a new run) or --resume (an existing run), not both")
+        }
+    }
+
+    func run() async throws {
+        LogSetup.bootstrap(try output.level)
+        let logger = Logger(label: "nshap.local")
+        let sink = try ProgressSink(output)
+        let address = transport == "tcp"
+            ? "tcp://127.0.0.1:*"
+            : "ipc://\(NSTemporaryDirectory())nshap-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).ipc"
+        let server = try await ZMQServerTransport(bind: address, logger: Logger(label: "nshap.transport"))
+        let endpoint = server.endpoint
+        defer {
+            if endpoint.hasPrefix("ipc://") { unlink(String(endpoint.dropFirst("ipc://".count))) }
+        }
+        let coordinator: Coordinator
+        do {
+            coordinator = try CoordinatorLauncher.make(
+                runDirectory: runDirectory, resume: resume, game: game, estimator: estimator, settings: settings,
+                output: output, transport: server, logger: Logger(label: "nshap.coordinator"), sink: sink)
+        } catch {
+            await server.close()
+            throw error
+        }
+        let processes = LocalProcesses()
+        defer { processes.terminateAll(grace: .seconds(2)) }
+        let executable = LocalProcesses.executablePath()
+        for i in 0..<workers {
+            let args = ["worker", "--connect", endpoint, "--name", "local-\(i + 1)", "--threads", "\(threads)",
+                        "--exit-with-parent", "--log-level", workerLogLevel] + game.arguments
+            try processes.spawn(name: "local-\(i + 1)", path: executable, arguments: args)
+        }
+        logger.info("started workers", metadata: ["count": "\(workers)", "endpoint": "\(endpoint)"])
+        let watcher = Task {
+            while !Task.isCancelled {
+                for child in processes.reap() {
+                    logger.warning("a worker process ended", metadata: [
+                        "worker": "\(child.name)", "how": "\(LocalProcesses.describe(child.exitStatus ?? 0))"])
+                }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        let code: ExitCode
+        do {
+            code = try await CoordinatorLauncher.run(coordinator, output: output, logger: logger)
+        } catch {
+            watcher.cancel()
+            throw error
+        }
+        watcher.cancel()
+        if code != .success { throw code }
+    }
+}
