@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ShapleyCore", "ShapleyTestKit"]),
         .testTarget(name: "ZMQTransportTests", dependencies: ["ZMQTransport", "Cluster", "ShapleyCore", "ShapleyTestKit"]),
         .testTarget(name: "NeuronShapleyTests", dependencies: ["NeuronShapley", "Engine", "Dataset", "ShapleyCore"]),
-        .testTarget(name: "nshapTests", dependencies: ["ShapleyCore"]),
+        .testTarget(name: "nshapTests", dependencies: ["ShapleyCore", "Cluster", "ZMQTransport"]),
     ]
 )
 

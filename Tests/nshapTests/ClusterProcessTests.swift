@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The cluster as real processes over loopback TCP: the same estimates whatever the number of
+/// workers and whatever fails, and refusals that say why. Every process is killed when its test
+/// ends; every wait is bounded.
+@Suite(.serialized) struct ClusterProcessTests {
+    @Test func oneAndFourWorkersGiveIdenticalResults() async throws {
+        let group = try ProcessGroup("one-vs-four")
+        defer { group.cleanUp() }
+        let common = ["--transport", "tcp", "--quiet", "--log-level", "warning",
+                      "--game", "collapse", "--players", "80", "--game-seed", "5",
+                      "--estimator", "tmc", "--seed", "9", "--samples", "24"]
+        let one = try group.nshap("one", ["local", "--workers", "1", "--run-dir", group.path("run1"),
+                                          "--output", group.path("one.json")] + common)
+        #expect(await one.wait(timeout: .seconds(90)) == 0, "\(one.transcript)")
+        let four = try group.nshap("four", ["local", "--workers", "4", "--run-dir", group.path("run4"),
+                                            "--output", group.path("four.json")] + common)
+        #expect(await four.wait(timeout: .seconds(90)) == 0, "\(four.transcript)")
+        let a = try RunResult.load(group.path("one.json")), b = try RunResult.load(group.path("four.json"))
+        #expect(a.samples == 24 && b.samples == 24)
+        #expect(a.evaluations == b.evaluations)
+        #expect(a.estimates == b.estimates)
+    }
+
+    @Test func workerKilledMidLeaseChangesNothing() async throws {
+        let reference = try await Scenario.reference()
+        let group = try ProcessGroup("kill-worker")
+        defer { group.cleanUp() }
+        let (coordinator, endpoint) = try await Scenario.startCoordinator(group)
+        let victim = try Scenario.startWorker(group, "victim", endpoint: endpoint)
+        try Scenario.startWorker(group, "survivor", endpoint: endpoint)
+        #expect(await Scenario.waitForProgress(group, results: 3), "\(group.transcripts)")
+        victim.signal(SIGKILL)
+        #expect(await coordinator.wait(timeout: .seconds(60)) == 0, "\(group.transcripts)")
+        let result = try RunResult.load(group.path("result.json"))
+        #expect(result.estimates == reference.estimates)
+        #expect(result.statistics.workersLost >= 1)
+    }
+
+    @Test func stalledWorkerHasItsLeasesReissued() async throws {
+        let reference = try await Scenario.reference()
+        let group = try ProcessGroup("stall-worker")
+        defer { group.cleanUp() }
+        let (coordinator, endpoint) = try await Scenario.startCoordinator(group)
+        let stalled = try Scenario.startWorker(group, "stalled", endpoint: endpoint)
+        try Scenario.startWorker(group, "steady", endpoint: endpoint)
+        #expect(await Scenario.waitForProgress(group, results: 3), "\(group.transcripts)")
+        stalled.signal(SIGSTOP)
+        #expect(await coordinator.wait(timeout: .seconds(60)) == 0, "\(group.transcripts)")
+        stalled.signal(SIGCONT)
+        let result = try RunResult.load(group.path("result.json"))
+        #expect(result.estimates == reference.estimates)
+        #expect(result.statistics.workersLost >= 1)
+        #expect(coordinator.standardError.contains("worker lost"))
+    }
+
+    @Test func coordinatorKilledAndResumedLosesNothing() async throws {
+        let reference = try await Scenario.reference()
+        let group = try ProcessGroup("kill-coordinator")
+        defer { group.cleanUp() }
+        let (first, endpoint) = try await Scenario.startCoordinator(group, name: "first", extra: ["--run-dir", group.path("run")])
+        try Scenario.startWorker(group, "w1", endpoint: endpoint)
+        try Scenario.startWorker(group, "w2", endpoint: endpoint)
+        #expect(await Scenario.waitForProgress(group, results: 4), "\(group.transcripts)")
+        first.signal(SIGKILL)
+        await first.wait(timeout: .seconds(10))
+        // The same address; the workers reconnect, resend what was not acknowledged, and go on.
+        let second = try group.nshap("second", ["coordinator", "--resume", group.path("run"), "--bind", endpoint,
+                                                "--output", group.path("result.json")] + Scenario.quickCoordinator)
+        #expect(await second.wait(timeout: .seconds(60)) == 0, "\(group.transcripts)")
+        let result = try RunResult.load(group.path("result.json"))
+        #expect(result.estimates == reference.estimates)
+        #expect(result.statistics.resultsReplayed >= 1)
+    }
+
+    @Test func workerWithAnotherGameIsRefusedWithTheReason() async throws {
+        let group = try ProcessGroup("fingerprint")
+        defer { group.cleanUp() }
+        let (_, endpoint) = try await Scenario.startCoordinator(group)
+        let stranger = try Scenario.startWorker(group, "stranger", endpoint: endpoint, extra: ["--game-seed", "4"])
+        #expect(await stranger.wait(timeout: .seconds(30)) == 2, "\(stranger.transcript)")
+        #expect(stranger.standardError.contains("refused"))
+        #expect(stranger.standardError.contains("seed=4"))
+    }
+}
