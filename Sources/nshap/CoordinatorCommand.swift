@@ -31,7 +31,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     var endpointFile: String?
 
     @OptionGroup(title: "Game") var game: GameOptions
-    @OptionGroup(title: "Estimator") var estimator: EstimatorOptions
+    @OptionGroup(title: "Estimator") var estimator: EstimatorArguments
     @OptionGroup(title: "Security") var security: CoordinatorSecurityOptions
     @OptionGroup(title: "Coordinator") var settings: CoordinatorSettings
     @OptionGroup(title: "Output") var output: OutputOptions

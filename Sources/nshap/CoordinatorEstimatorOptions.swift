@@ -4,7 +4,7 @@ import ShapleyCore
 
 /// The command-line options that choose a run's estimator, saved in the run's configuration so that
 /// `--resume` rebuilds the same estimator.
-struct EstimatorOptions: ParsableArguments {
+struct EstimatorArguments: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The estimator: \(CoordinatorEstimators.names.joined(separator: ", ")).", valueName: "NAME"))
     var estimator: String = "tmc"
 
@@ -20,22 +20,30 @@ struct EstimatorOptions: ParsableArguments {
     @Option(name: .customLong("top-k"), help: ArgumentHelp("How many top players to search for and report.", valueName: "K"))
     var topK: Int?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("An estimator setting as KEY=VALUE (repeatable), e.g. --set tolerance=0.2 --set patience=6.", valueName: "KEY=VALUE"))
+    @Option(name: .customLong("set"), help: ArgumentHelp("An estimator setting as KEY=VALUE (repeatable), e.g. --set tolerance=0.2; keys: \(CoordinatorEstimators.settingKeys.map(\.key).joined(separator: ", ")).", valueName: "KEY=VALUE"))
     var settings: [String] = []
 
     func validate() throws {
-        for s in settings where !s.contains("=") {
-            throw ValidationError("--set \(s): expected KEY=VALUE")
+        let keys = Set(CoordinatorEstimators.settingKeys.map(\.key))
+        for s in settings {
+            let key = s.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+            guard s.contains("="), keys.contains(key) else {
+                throw ValidationError("--set \(s): expected KEY=VALUE with KEY one of \(keys.sorted().joined(separator: ", "))")
+            }
+        }
+        guard CoordinatorEstimators.names.contains(estimator.lowercased()) else {
+            throw ValidationError("--estimator \(estimator): expected one of \(CoordinatorEstimators.names.joined(separator: ", "))")
         }
         if let samples, samples < 1 { throw ValidationError("--samples \(samples): expected at least 1") }
         if let evaluations, evaluations < 1 { throw ValidationError("--evaluations \(evaluations): expected at least 1") }
         if let topK, topK < 1 { throw ValidationError("--top-k \(topK): expected at least 1") }
     }
 
-    /// The options as saved in the run configuration; `chanceLevel` becomes the default floor.
+    /// The options as saved in the run configuration, with the game's `chanceLevel` (the default
+    /// floor of truncation rules).
     func savedOptions(chanceLevel: Double?) -> [String: String] {
         var o: [String: String] = [:]
-        if let chanceLevel { o["floor"] = "\(chanceLevel)" }
+        if let chanceLevel { o["chanceLevel"] = "\(chanceLevel)" }
         if let samples { o["samples"] = "\(samples)" }
         if let evaluations { o["evaluations"] = "\(evaluations)" }
         if let topK { o["topK"] = "\(topK)" }

@@ -1,91 +1,66 @@
 import Cluster
 import ShapleyCore
 
-/// Builds a run's estimator from its saved configuration (the coordinator's ``EstimatorFactory``).
+/// Builds a run's estimator from its saved configuration (the coordinator's ``EstimatorFactory``)
+/// through the estimation core's ``EstimatorRegistry``.
+///
+/// The saved options are text, as given on the command line: `samples`, `evaluations`, `topK`,
+/// `chanceLevel` (from the game) and the `--set` keys in ``settingKeys``.
 enum CoordinatorEstimators {
     /// The estimator names the cluster commands accept.
-    static let names = ["tmc", "permutation", "antithetic", "bandit", "exact"]
+    static var names: [String] { EstimatorRegistry.names }
+
+    /// Keys `--set KEY=VALUE` accepts, with what they mean.
+    static let settingKeys: [(key: String, meaning: String)] = [
+        ("delta", "error probability of the intervals"),
+        ("confidence", "coverage of normal intervals, e.g. 0.95"),
+        ("bound", "interval rule: normal, bernstein, maurer-pontil (bandit: bernstein, hoeffding)"),
+        ("range", "range of a marginal contribution"),
+        ("antithetic", "true for reversed walk pairs (permutation sampling)"),
+        ("floor", "collapsed level of truncation (default: the game's chance level)"),
+        ("tolerance", "how far above the floor counts as collapsed"),
+        ("patience", "consecutive collapsed values that stop a walk"),
+        ("roundSize", "walks in flight per round"),
+        ("chunkSize", "coalitions per work unit"),
+    ]
 
     /// The estimator of `run`; throws for unknown names and malformed settings.
     static func make(_ run: RunConfiguration) throws -> any Estimator {
-        var o = Settings(run.options)
-        let n = run.playerCount, seed = run.seed
-        let estimator: any Estimator
-        switch run.estimator.lowercased() {
-        case "permutation", "antithetic":
-            var c = PermutationSampling.Configuration(playerCount: n, seed: seed)
-            c.antithetic = run.estimator.lowercased() == "antithetic"
-            c.budget = try o.budget(default: c.budget)
-            c.topK = try o.int("topK") ?? c.topK
-            c.walksPerRound = try o.int("walksPerRound") ?? c.walksPerRound
-            c.chunkSize = try o.int("chunkSize") ?? c.chunkSize
-            estimator = try PermutationSampling(c)
-        case "tmc":
-            var c = TruncatedMonteCarlo.Configuration(playerCount: n, seed: seed)
-            c.budget = try o.budget(default: c.budget)
-            c.floor = try o.double("floor") ?? c.floor
-            c.tolerance = try o.double("tolerance") ?? c.tolerance
-            c.patience = try o.int("patience") ?? c.patience
-            c.topK = try o.int("topK") ?? c.topK
-            c.walksPerRound = try o.int("walksPerRound") ?? c.walksPerRound
-            c.chunkSize = try o.int("chunkSize") ?? c.chunkSize
-            estimator = try TruncatedMonteCarlo(c)
-        case "bandit":
-            var c = NeuronShapleyBandit.Configuration(playerCount: n, seed: seed)
-            c.budget = try o.budget(default: c.budget)
-            c.floor = try o.double("floor") ?? c.floor
-            c.tolerance = try o.double("tolerance") ?? c.tolerance
-            c.patience = try o.int("patience") ?? c.patience
-            c.topK = try o.int("topK") ?? c.topK
-            c.delta = try o.double("delta") ?? c.delta
-            c.walksPerRound = try o.int("walksPerRound") ?? c.walksPerRound
-            c.chunkSize = try o.int("chunkSize") ?? c.chunkSize
-            estimator = try NeuronShapleyBandit(c)
-        case "exact":
-            var c = ExactEnumeration.Configuration(playerCount: n)
-            c.topK = try o.int("topK") ?? c.topK
-            c.unitSize = try o.int("unitSize") ?? c.unitSize
-            estimator = try ExactEnumeration(c)
-        default:
-            throw ShapleyError.unknownName(kind: "estimator", given: run.estimator, known: names)
-        }
-        try o.checkAllUsed(estimator: run.estimator)
-        return estimator
-    }
-
-    /// Typed access to the saved settings, remembering which were used.
-    struct Settings {
-        let values: [String: String]
-        var used: Set<String> = []
-
-        init(_ values: [String: String]) { self.values = values }
-
-        mutating func int(_ key: String) throws -> Int? {
-            guard let text = values[key] else { return nil }
-            used.insert(key)
-            guard let v = Int(text) else { throw ShapleyError.invalidOption(name: key, value: text, expected: "an integer") }
+        let values = run.options
+        func text(_ key: String) -> String? { values[key] }
+        func int(_ key: String) throws -> Int? {
+            guard let t = text(key) else { return nil }
+            guard let v = Int(t) else { throw ShapleyError.invalidOption(name: key, value: t, expected: "an integer") }
             return v
         }
-
-        mutating func double(_ key: String) throws -> Double? {
-            guard let text = values[key] else { return nil }
-            used.insert(key)
-            guard let v = Double(text), v.isFinite else { throw ShapleyError.invalidOption(name: key, value: text, expected: "a number") }
+        func double(_ key: String) throws -> Double? {
+            guard let t = text(key) else { return nil }
+            guard let v = Double(t), v.isFinite else { throw ShapleyError.invalidOption(name: key, value: t, expected: "a number") }
             return v
         }
-
-        mutating func budget(default d: Budget) throws -> Budget {
-            let samples = try int("samples"), evaluations = try int("evaluations")
-            guard samples != nil || evaluations != nil else { return d }
-            return Budget(maxEvaluations: evaluations, maxSamples: samples)
+        let known = Set(settingKeys.map(\.key) + ["samples", "evaluations", "topK", "chanceLevel"])
+        if let unknown = values.keys.sorted().first(where: { !known.contains($0) }) {
+            throw ShapleyError.invalidOption(name: unknown, value: values[unknown] ?? "",
+                                             expected: "one of \(settingKeys.map(\.key).joined(separator: ", "))")
         }
-
-        func checkAllUsed(estimator: String) throws {
-            // The floor comes from the game and is only meaningful to truncating estimators.
-            let unused = Set(values.keys).subtracting(used).subtracting(["floor"])
-            if let key = unused.sorted().first {
-                throw ShapleyError.invalidOption(name: key, value: values[key] ?? "", expected: "a setting that estimator '\(estimator)' knows")
-            }
+        var o = EstimatorOptions(seed: run.seed)
+        o.maxSamples = try int("samples")
+        o.maxEvaluations = try int("evaluations")
+        o.topK = try int("topK")
+        o.delta = try double("delta")
+        o.confidence = try double("confidence")
+        o.bound = text("bound")
+        o.range = try double("range")
+        if let a = text("antithetic") {
+            guard let flag = Bool(a) else { throw ShapleyError.invalidOption(name: "antithetic", value: a, expected: "true or false") }
+            o.antithetic = flag
         }
+        o.floor = try double("floor")
+        o.tolerance = try double("tolerance")
+        o.patience = try int("patience")
+        o.roundSize = try int("roundSize")
+        o.chunkSize = try int("chunkSize")
+        return try EstimatorRegistry.make(run.estimator, playerCount: run.playerCount,
+                                          chanceLevel: try double("chanceLevel"), options: o)
     }
 }

@@ -50,7 +50,7 @@ struct CoordinatorSettings: ParsableArguments {
 enum CoordinatorLauncher {
     /// A coordinator for a new run in `runDirectory` (created) or for the run resumed from
     /// `resume`, serving over `transport`.
-    static func make(runDirectory: String?, resume: String?, game: GameOptions, estimator: EstimatorOptions,
+    static func make(runDirectory: String?, resume: String?, game: GameOptions, estimator: EstimatorArguments,
                      settings: CoordinatorSettings, output: OutputOptions, transport: any ServerTransport,
                      logger: Logger, sink: ProgressSink) throws -> Coordinator {
         if let resume {

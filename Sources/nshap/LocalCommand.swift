@@ -35,7 +35,7 @@ struct LocalCommand: AsyncParsableCommand {
     var workerLogLevel: String = "warning"
 
     @OptionGroup(title: "Game") var game: GameOptions
-    @OptionGroup(title: "Estimator") var estimator: EstimatorOptions
+    @OptionGroup(title: "Estimator") var estimator: EstimatorArguments
     @OptionGroup(title: "Coordinator") var settings: CoordinatorSettings
     @OptionGroup(title: "Output") var output: OutputOptions
 
