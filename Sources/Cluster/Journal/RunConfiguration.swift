@@ -20,10 +20,13 @@ public struct RunConfiguration: Codable, Hashable, Sendable {
     public var dataFingerprint: String
     /// The metric every worker's game must compute.
     public var metric: String
+    /// The game's chance level (the default floor of truncation rules), when known.
+    public var chanceLevel: Double?
 
     /// A configuration with these fields.
     public init(runID: String, estimator: String, options: [String: String] = [:], seed: UInt64,
-                playerCount: Int, modelFingerprint: String, dataFingerprint: String, metric: String) {
+                playerCount: Int, modelFingerprint: String, dataFingerprint: String, metric: String,
+                chanceLevel: Double? = nil) {
         self.formatVersion = 1
         self.runID = runID
         self.estimator = estimator
@@ -33,5 +36,6 @@ public struct RunConfiguration: Codable, Hashable, Sendable {
         self.modelFingerprint = modelFingerprint
         self.dataFingerprint = dataFingerprint
         self.metric = metric
+        self.chanceLevel = chanceLevel
     }
 }

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import ShapleyCore
+@testable import Cluster
+
+@Suite struct JournalTests {
+    func path() throws -> String {
+        let dir = Harness.temporaryPath("journal")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir + "/journal.log"
+    }
+
+    let results = (0..<5).map { WorkResult(id: UInt64($0) * 3, values: (0...$0).map { Double($0) * 0.25 - 1 }) }
+
+    @Test func appendedResultsAreReadBackAfterReopening() throws {
+        let p = try path()
+        do {
+            let j = try Journal(path: p)
+            #expect(j.recovered.isEmpty)
+            try j.append(Array(results[0..<2]))
+            try j.append([])
+            try j.append(Array(results[2...]))
+        }
+        let again = try Journal(path: p)
+        #expect(again.recovered == results)
+        #expect(again.truncatedBytes == 0)
+        try again.append([WorkResult(id: 99, values: [])])
+        again.close()
+        #expect(throws: ClusterError.self) { try again.append(results) }
+        #expect(try Journal(path: p).recovered == results + [WorkResult(id: 99, values: [])])
+    }
+
+    @Test func tornTailIsTruncatedAtEveryCutPoint() throws {
+        let p = try path()
+        try Journal(path: p).append(results)
+        let full = try #require(FileManager.default.contents(atPath: p))
+        let lastRecord = 8 + 1 + 8 + 4 + 8 * 5  // length and crc, kind, id, count, 5 values
+        for cut in 1..<lastRecord {
+            try full.prefix(full.count - cut).write(to: URL(fileURLWithPath: p))
+            let j = try Journal(path: p)
+            #expect(j.recovered == Array(results.prefix(4)))
+            #expect(j.truncatedBytes == lastRecord - cut)
+            j.close()
+            #expect(try Data(contentsOf: URL(fileURLWithPath: p)).count == full.count - lastRecord)
+        }
+    }
+
+    @Test func corruptedRecordEndsTheReadableLog() throws {
+        let p = try path()
+        try Journal(path: p).append(results)
+        var bytes = try #require(FileManager.default.contents(atPath: p))
+        bytes[8 + 8 + 3] ^= 0x40  // a byte inside the first record's unit id
+        try bytes.write(to: URL(fileURLWithPath: p))
+        let j = try Journal(path: p)
+        #expect(j.recovered.isEmpty)
+        #expect(j.truncatedBytes == bytes.count - 8)
+    }
+
+    @Test func foreignFileIsRefused() throws {
+        let p = try path()
+        try Data("name,value\n1,2\n".utf8).write(to: URL(fileURLWithPath: p))
+        #expect(throws: ClusterError.self) { try Journal(path: p) }
+        #expect(throws: ClusterError.self) { try Journal(path: "/nonexistent-dir/journal.log") }
+    }
+
+    @Test func crcMatchesTheStandardCheckValue() {
+        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
+    }
+}

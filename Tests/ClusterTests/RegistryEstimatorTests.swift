@@ -1,0 +1,55 @@
+import Testing
+import ShapleyCore
+import ShapleyTestKit
+@testable import Cluster
+
+/// The estimation core's estimators, built by name from a run configuration, give over the cluster
+/// the report they give in-process, whatever the number of workers.
+@Suite(.timeLimit(.minutes(2))) struct RegistryEstimatorTests {
+    static func run(_ estimator: String, _ options: [String: String], game: any Game) -> RunConfiguration {
+        RunConfiguration(runID: "registry-\(estimator)", estimator: estimator, options: options, seed: 11,
+                         playerCount: game.playerCount, modelFingerprint: "model-A", dataFingerprint: "data-A",
+                         metric: "value", chanceLevel: game.chanceLevel)
+    }
+
+    func clusterReport(_ run: RunConfiguration, game: any Game, workers: Int) async throws -> EstimateReport {
+        try await withTimeout(60) {
+            let network = InProcessNetwork()
+            var settings = Harness.coordinatorSettings(run)
+            settings.heartbeatInterval = .milliseconds(50)
+            let coordinator = Coordinator(configuration: settings, estimator: try RunConfiguration.registryEstimator(run),
+                                          transport: try network.bind("coordinator"), journal: nil, logger: Harness.quietLogger)
+            let tasks = Harness.startWorkers(workers, network: network, game: game)
+            let outcome = try await coordinator.execute()
+            for t in tasks { _ = try await t.value }
+            #expect(outcome.status == .finished)
+            return outcome.report
+        }
+    }
+
+    @Test(arguments: [
+        ("permutation", ["maxSamples": "40", "roundSize": "8", "chunkSize": "10"]),
+        ("tmc", ["maxSamples": "40", "roundSize": "8", "chunkSize": "6"]),
+        ("bandit", ["maxSamples": "60", "roundSize": "10", "chunkSize": "6", "topK": "3"]),
+    ])
+    func clusterEqualsLocalRun(estimator: String, options: [String: String]) async throws {
+        let game = try GameRegistry.make("collapse-smooth", players: 24, seed: 3)
+        let run = Self.run(estimator, options, game: game)
+        var local = try RunConfiguration.registryEstimator(run)
+        let expected = try LocalRun.run(&local, game: game)
+        let one = try await clusterReport(run, game: game, workers: 1)
+        let three = try await clusterReport(run, game: game, workers: 3)
+        #expect(one == expected)
+        #expect(three == expected)
+        #expect(expected.samples > 0)
+    }
+
+    @Test func unknownOptionsAreRefusedWithTheKnownNames() throws {
+        let game = AdditiveGame(playerCount: 4, seed: 1)
+        #expect(throws: ClusterError.self) { try RunConfiguration.registryEstimator(Self.run("tmc", ["patiense": "3"], game: game)) }
+        #expect(throws: ClusterError.self) { try RunConfiguration.registryEstimator(Self.run("tmc", ["patience": "x"], game: game)) }
+        #expect(throws: ShapleyError.self) { try RunConfiguration.registryEstimator(Self.run("nope", [:], game: game)) }
+        let o = try Self.run("tmc", ["patience": "3", "antithetic": "true", "floor": "0.1"], game: game).estimatorOptions()
+        #expect(o.patience == 3 && o.antithetic && o.floor == 0.1 && o.seed == 11)
+    }
+}
