@@ -67,6 +67,9 @@ let package = Package(
 
         .executableTarget(name: "zmq-transport-bench", dependencies: ["ZMQTransport", "Cluster"],
                           path: "bench/cluster/TransportBench"),
+        .executableTarget(name: "cluster-bench", dependencies: [
+            "Cluster", "ShapleyCore", "ShapleyTestKit", .product(name: "Logging", package: "swift-log"),
+        ], path: "bench/cluster/CoordinatorBench"),
 
         .testTarget(name: "ShapleyCoreTests", dependencies: ["ShapleyCore", "ShapleyTestKit"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),

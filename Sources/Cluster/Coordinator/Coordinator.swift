@@ -137,7 +137,7 @@ public final class Coordinator: Service {
                 status = .stopped
                 break
             }
-            try await receiveBatch(into: &core, codec: codec, timeout: tickInterval, now: clock)
+            let woke = try await receiveBatch(into: &core, codec: codec, timeout: tickInterval, now: clock)
             let now = clock.now
             if now - lastTick >= tickInterval {
                 core.tick(now: now)
@@ -147,6 +147,7 @@ public final class Coordinator: Service {
             }
             try await flush(&core, codec: codec)
             if now - lastProgress >= configuration.progressInterval { report(now) }
+            core.statistics.busyNanos &+= (clock.now - (woke ?? now)).nanoseconds
         }
 
         // Hand-back: workers return leases and send what they finished; keep journaling it.
@@ -167,12 +168,14 @@ public final class Coordinator: Service {
                                   statistics: core.statistics)
     }
 
+    /// Receives and handles up to 512 messages; returns when the first one arrived (`nil` if none).
+    @discardableResult
     private func receiveBatch(into core: inout CoordinatorCore, codec: MessageCodec, timeout: Duration,
-                              now clock: ContinuousClock) async throws {
-        var inbound: [InboundMessage] = []
-        if let first = try await transport.receive(timeout: timeout) { inbound.append(first) }
+                              now clock: ContinuousClock) async throws -> ContinuousClock.Instant? {
+        guard let first = try await transport.receive(timeout: timeout) else { return nil }
+        let woke = clock.now
+        var inbound = [first]
         while inbound.count < 512, let more = try await transport.receive(timeout: .zero) { inbound.append(more) }
-        guard !inbound.isEmpty else { return }
         let now = clock.now
         for m in inbound {
             do {
@@ -181,6 +184,7 @@ public final class Coordinator: Service {
                 core.receiveUndecodable(error, from: m.peer)
             }
         }
+        return woke
     }
 
     /// Journals what was accepted (durably), then sends everything pending, acknowledgements last.
@@ -207,6 +211,11 @@ public final class Coordinator: Service {
             } catch let error as ClusterError {
                 core.statistics.sendFailures += 1
                 logger.debug("a message was not sent", metadata: ["peer": "\(o.peer)", "error": "\(error)"])
+                if case .assign(let a) = o.message {
+                    // Known not to be delivered (the peer's queue is full): issue it again at once.
+                    core.endLease(a.lease)
+                    core.requeue(a.unit.id)
+                }
             }
         }
     }

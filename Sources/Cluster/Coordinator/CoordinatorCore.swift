@@ -265,4 +265,11 @@ extension Duration {
         let (s, a) = components
         return s * 1000 + a / 1_000_000_000_000_000
     }
+
+    /// Whole nanoseconds of a non-negative duration (0 for a negative one).
+    var nanoseconds: UInt64 {
+        let (s, a) = components
+        guard s >= 0, a >= 0 else { return 0 }
+        return UInt64(s) * 1_000_000_000 + UInt64(a / 1_000_000_000)
+    }
 }

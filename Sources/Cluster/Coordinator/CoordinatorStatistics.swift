@@ -34,6 +34,9 @@ public struct CoordinatorStatistics: Codable, Hashable, Sendable {
     public var strayMessages = 0
     /// Messages that could not be sent (peer gone, or its queue full).
     public var sendFailures = 0
+    /// Wall-clock nanoseconds the coordinator spent handling messages, issuing work, journaling
+    /// and sending (everything but waiting for messages): an upper bound on its CPU time.
+    public var busyNanos: UInt64 = 0
 
     /// All zero.
     public init() {}

@@ -84,7 +84,8 @@ struct WorkerCore {
         case .refuse(let refusal):
             exit = .failed(.refused(refusal))
         case .assign(let a):
-            guard phase == .connected, stopping == nil else { return }
+            // Accepted in any phase: only a coordinator holding a session for this worker assigns.
+            guard stopping == nil else { return }
             lastLease = a.lease
             let id = a.unit.id
             if let entry = unacknowledged[id] {
