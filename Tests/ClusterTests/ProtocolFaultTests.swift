@@ -17,7 +17,6 @@ import ShapleyTestKit
             let coordinator = Coordinator(configuration: settings, estimator: try Harness.makeEstimator(settings.run),
                                           transport: try network.bind("coordinator"), journal: nil, logger: Harness.quietLogger)
             let run = Task { try await coordinator.execute() }
-            let workers = Harness.startWorkers(2, network: network, game: game)
             let vandal = network.connect("coordinator")
             var rng = RandomStream(seed: 99, index: 0)
             let codec = MessageCodec()
@@ -38,6 +37,8 @@ import ShapleyTestKit
             while answer == nil, let frames = try await vandal.receive(timeout: .seconds(10)) {
                 answer = try? codec.decode(frames)
             }
+            // Workers join only now, so the run cannot end before the garbage was read.
+            let workers = Harness.startWorkers(2, network: network, game: game)
             let outcome = try await run.value
             for w in workers { _ = try await w.value }
             return (outcome, answer)

@@ -16,19 +16,21 @@ import ShapleyTestKit
     @Test func workerKilledMidLeaseHasItsLeasesReissued() async throws {
         let expected = try reference
         let game = slowGame
+        let gate = GatedGame(base: slowGame, blockOnCall: 12)
+        defer { gate.release() }
         let outcome = try await withTimeout(30) {
             let network = InProcessNetwork()
-            var settings = Harness.coordinatorSettings()
-            settings.progressInterval = .milliseconds(5)
+            let settings = Harness.coordinatorSettings()
             let coordinator = Coordinator(configuration: settings, estimator: try Harness.makeEstimator(settings.run),
                                           transport: try network.bind("coordinator"), journal: nil, logger: Harness.quietLogger)
             let run = Task { try await coordinator.execute() }
-            let workers = Harness.startWorkers(3, network: network, game: game)
-            try await waitUntil { accepted(coordinator) >= 10 }
-            workers[0].cancel()
+            let victim = Harness.startWorkers(1, network: network, game: gate)[0]
+            let workers = Harness.startWorkers(2, network: network, game: game)
+            try await waitUntil { gate.isBlocked }  // the victim is in the middle of a unit
+            victim.cancel()
             let outcome = try await run.value
-            for w in workers.dropFirst() { _ = try await w.value }
-            await #expect(throws: CancellationError.self) { try await workers[0].value }
+            for w in workers { _ = try await w.value }
+            await #expect(throws: CancellationError.self) { try await victim.value }
             return outcome
         }
         #expect(outcome.status == .finished)
@@ -40,19 +42,20 @@ import ShapleyTestKit
     @Test func frozenWorkerIsDeclaredDeadAfterHeartbeatTimeout() async throws {
         let expected = try reference
         let game = slowGame
+        let gate = GatedGame(base: slowGame, blockOnCall: 12)
+        defer { gate.release() }
         let outcome = try await withTimeout(30) {
             let network = InProcessNetwork()
-            var settings = Harness.coordinatorSettings()
-            settings.progressInterval = .milliseconds(5)
+            let settings = Harness.coordinatorSettings()
             let coordinator = Coordinator(configuration: settings, estimator: try Harness.makeEstimator(settings.run),
                                           transport: try network.bind("coordinator"), journal: nil, logger: Harness.quietLogger)
             let run = Task { try await coordinator.execute() }
             let freezer = FreezableClient(network.connect("coordinator"))
-            let frozen = Worker(configuration: Harness.workerSettings("frozen"), game: game, transport: freezer,
+            let frozen = Worker(configuration: Harness.workerSettings("frozen"), game: gate, transport: freezer,
                                 logger: Harness.quietLogger)
             let frozenTask = Task { try await frozen.execute() }
             let others = Harness.startWorkers(2, network: network, game: game)
-            try await waitUntil { accepted(coordinator) >= 8 }
+            try await waitUntil { gate.isBlocked }
             freezer.freeze()  // like SIGSTOP: nothing in, nothing out, connection still open
             let outcome = try await run.value
             for w in others { _ = try await w.value }
@@ -67,11 +70,12 @@ import ShapleyTestKit
 
     @Test func stalledEvaluationHasItsLeaseReissuedAfterTheDeadline() async throws {
         let expected = try reference
-        let stall = StallOnce(base: slowGame, stall: .seconds(2))
+        let stall = StallOnce(base: slowGame, stall: .seconds(3))
         let outcome = try await withTimeout(30) {
             let network = InProcessNetwork()
             var settings = Harness.coordinatorSettings()
             settings.leaseTimeout = .milliseconds(300)
+            settings.heartbeatInterval = .milliseconds(100)  // dead after 1 s of silence: well inside the stall
             let coordinator = Coordinator(configuration: settings, estimator: try Harness.makeEstimator(settings.run),
                                           transport: try network.bind("coordinator"), journal: nil, logger: Harness.quietLogger)
             let run = Task { try await coordinator.execute() }
@@ -178,6 +182,35 @@ final class StallOnce: Game {
             state.withLock { $0.stalled = true }
             Thread.sleep(forTimeInterval: Double(stall.components.seconds))
         }
+        return try base.values(of: coalitions)
+    }
+}
+
+/// A game that blocks on its `blockOnCall`-th call until released: a worker caught mid-unit.
+final class GatedGame: Game {
+    let base: any Game
+    let blockOnCall: Int
+    private let state = Mutex((calls: 0, blocked: false))
+    private let gate = DispatchSemaphore(value: 0)
+
+    init(base: any Game, blockOnCall: Int) {
+        self.base = base
+        self.blockOnCall = blockOnCall
+    }
+
+    var playerCount: Int { base.playerCount }
+    var isBlocked: Bool { state.withLock { $0.blocked } }
+
+    /// Lets the blocked call (if any) return.
+    func release() { gate.signal() }
+
+    func values(of coalitions: [Coalition]) throws -> [Double] {
+        let block = state.withLock { s -> Bool in
+            s.calls += 1
+            if s.calls == blockOnCall { s.blocked = true }
+            return s.calls == blockOnCall
+        }
+        if block { gate.wait() }
         return try base.values(of: coalitions)
     }
 }
