@@ -74,7 +74,7 @@ struct LocalCommand: AsyncParsableCommand {
         let executable = LocalProcesses.executablePath()
         for i in 0..<workers {
             let args = ["worker", "--connect", endpoint, "--name", "local-\(i + 1)", "--threads", "\(threads)",
-                        "--exit-with-parent", "--log-level", workerLogLevel] + game.arguments
+                        "--parent-pid", "\(getpid())", "--log-level", workerLogLevel] + game.arguments
             try processes.spawn(name: "local-\(i + 1)", path: executable, arguments: args)
         }
         logger.info("started workers", metadata: ["count": "\(workers)", "endpoint": "\(endpoint)"])

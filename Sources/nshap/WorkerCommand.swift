@@ -40,8 +40,8 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "LEVEL"))
     var logLevel: String = "info"
 
-    @Flag(name: .customLong("exit-with-parent"), help: ArgumentHelp("Exit when the parent process ends (used by 'nshap local').", visibility: .hidden))
-    var exitWithParent = false
+    @Option(name: .customLong("parent-pid"), help: ArgumentHelp("Exit as soon as this process is no longer the parent (used by 'nshap local').", visibility: .hidden))
+    var parentPID: Int32?
 
     @OptionGroup(title: "Game") var game: GameOptions
     @OptionGroup(title: "Security") var security: WorkerSecurityOptions
@@ -59,7 +59,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap(Logger.Level(rawValue: logLevel.lowercased()) ?? .info)
-        if exitWithParent { ParentWatch.start() }
+        if let parentPID { ParentWatch.start(parent: parentPID) }
         let workerName = name ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         let logger = Logger(label: "nshap.worker")
         let setup = try GameFactory.setup(game)
@@ -94,10 +94,10 @@ struct WorkerCommand: AsyncParsableCommand {
 }
 
 /// Ends the process when its parent does (the parent of a worker started by `nshap local` is the
-/// coordinator; if it is killed, its workers must not linger).
+/// coordinator; if it is killed, its workers must not linger). The parent's pid is given rather
+/// than read at start, so that a parent killed before the worker got this far is noticed too.
 enum ParentWatch {
-    static func start() {
-        let parent = getppid()
+    static func start(parent: Int32) {
         let thread = Thread {
             while true {
                 if getppid() != parent {

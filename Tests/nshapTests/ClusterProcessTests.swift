@@ -86,4 +86,26 @@ import Glibc
         #expect(stranger.standardError.contains("refused"))
         #expect(stranger.standardError.contains("seed=4"))
     }
+
+    @Test func localEndsItsWorkersOnSigtermAndWhenKilled() async throws {
+        let group = try ProcessGroup("local-signals")
+        defer { group.cleanUp() }
+        let long = ["--estimator", "permutation", "--seed", "11", "--samples", "4000", "--quiet", "--log-level", "warning"]
+        // SIGTERM: the run stops gracefully (status 75, resumable) and the workers are gone.
+        let local = try group.nshap("local", ["local", "--workers", "2", "--run-dir", group.path("run1")] + Scenario.slowGame + long)
+        #expect(await eventually(.seconds(30)) { ProcessTable.children(of: local.pid).count == 2 }, "\(local.transcript)")
+        let workers = ProcessTable.children(of: local.pid)
+        local.signal(SIGTERM)
+        #expect(await local.wait(timeout: .seconds(30)) == 75, "\(local.transcript)")
+        #expect(await eventually(.seconds(10)) { workers.allSatisfy { !ProcessTable.isAlive($0) } })
+
+        // SIGKILL: nothing runs in the parent any more; the workers notice and exit on their own.
+        let doomed = try group.nshap("doomed", ["local", "--workers", "2", "--run-dir", group.path("run2")] + Scenario.slowGame + long)
+        #expect(await eventually(.seconds(30)) { ProcessTable.children(of: doomed.pid).count == 2 }, "\(doomed.transcript)")
+        let orphans = ProcessTable.children(of: doomed.pid)
+        doomed.signal(SIGKILL)
+        #expect(await eventually(.seconds(10)) { orphans.allSatisfy { !ProcessTable.isAlive($0) } },
+                "\(orphans.map { ($0, ProcessTable.stat($0).map { "\($0.0) \($0.1)" } ?? "gone") })\n\(group.transcripts)")
+        for pid in orphans where ProcessTable.isAlive(pid) { kill(pid, SIGKILL) }
+    }
 }

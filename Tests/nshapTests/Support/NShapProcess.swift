@@ -148,3 +148,30 @@ func eventually(_ timeout: Duration, _ condition: () -> Bool) async -> Bool {
     }
     return condition()
 }
+
+/// Processes as /proc shows them.
+enum ProcessTable {
+    /// Live (not zombie) children of `parent`.
+    static func children(of parent: Int32) -> [Int32] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let (ppid, state) = stat(pid) else { return false }
+            return ppid == parent && state != "Z"
+        }
+    }
+
+    /// Whether `pid` exists and is not a zombie.
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard let (_, state) = stat(pid) else { return false }
+        return state != "Z"
+    }
+
+    /// The parent and the state letter of `pid`.
+    static func stat(_ pid: Int32) -> (Int32, Character)? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 2, let state = fields[0].first, let ppid = Int32(fields[1]) else { return nil }
+        return (ppid, state)
+    }
+}
