@@ -74,7 +74,10 @@ let package = Package(
         .testTarget(name: "ShapleyCoreTests", dependencies: ["ShapleyCore", "ShapleyTestKit"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ShapleyCore", "ShapleyTestKit"]),
+        .testTarget(name: "ClusterTests", dependencies: [
+            "Cluster", "ShapleyCore", "ShapleyTestKit",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "ZMQTransportTests", dependencies: ["ZMQTransport", "Cluster", "ShapleyCore", "ShapleyTestKit"]),
         .testTarget(name: "NeuronShapleyTests", dependencies: ["NeuronShapley", "Engine", "Dataset", "ShapleyCore"]),
         .testTarget(name: "nshapTests", dependencies: ["ShapleyCore", "Cluster", "ZMQTransport"]),

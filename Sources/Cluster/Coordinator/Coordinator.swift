@@ -38,6 +38,12 @@ public struct CoordinatorOutcome: Sendable {
 /// Cancelling its task is a crash: nothing more is written, and a resumed coordinator continues
 /// from the journal.
 public final class Coordinator: Service {
+    /// Group-commit state of the journal.
+    struct JournalSync {
+        var last: ContinuousClock.Instant
+        var dirty = false
+    }
+
     /// The settings.
     public let configuration: CoordinatorConfiguration
     private let estimator: any Estimator
@@ -128,6 +134,7 @@ public final class Coordinator: Service {
         }
         report(start)
 
+        var sync = JournalSync(last: start)
         var status = CoordinatorOutcome.Status.finished
         while true {
             if core.isFinished { status = .finished; break }
@@ -145,18 +152,18 @@ public final class Coordinator: Service {
             } else {
                 core.assign(now: now)
             }
-            try await flush(&core, codec: codec)
+            try await flush(&core, codec: codec, sync: &sync)
             if now - lastProgress >= configuration.progressInterval { report(now) }
             core.statistics.busyNanos &+= (clock.now - (woke ?? now)).nanoseconds
         }
 
         // Hand-back: workers return leases and send what they finished; keep journaling it.
         core.beginShutdown(reason: status == .finished ? "the run is finished" : "the coordinator is stopping (\(status.rawValue))")
-        try await flush(&core, codec: codec)
+        try await flush(&core, codec: codec, sync: &sync, force: true)
         let graceEnd = clock.now + configuration.shutdownGrace
         while !core.sessions.isEmpty && clock.now < graceEnd {
             try await receiveBatch(into: &core, codec: codec, timeout: .milliseconds(20), now: clock)
-            try await flush(&core, codec: codec)
+            try await flush(&core, codec: codec, sync: &sync, force: true)
         }
         report(clock.now)
         if status == .stalled {
@@ -187,11 +194,32 @@ public final class Coordinator: Service {
         return woke
     }
 
-    /// Journals what was accepted (durably), then sends everything pending, acknowledgements last.
-    private func flush(_ core: inout CoordinatorCore, codec: MessageCodec) async throws {
+    /// Journals what was accepted, then sends everything pending. Acknowledgements wait until the
+    /// journal was synced: at most every ``CoordinatorConfiguration/journalSyncInterval`` (group
+    /// commit), or at once when `force` is set.
+    private func flush(_ core: inout CoordinatorCore, codec: MessageCodec, sync: inout JournalSync,
+                       force: Bool = false) async throws {
+        let clock = ContinuousClock()
         let accepted = core.takeAccepted()
-        if !accepted.isEmpty, let journal { try journal.append(accepted) }
-        for o in core.takeOutbox() + core.takeAcks() {
+        var acks: [Outgoing] = []
+        if let journal {
+            let start = clock.now
+            if !accepted.isEmpty {
+                try journal.write(accepted)
+                sync.dirty = true
+            }
+            if sync.dirty && (force || start - sync.last >= configuration.journalSyncInterval) {
+                try journal.sync()
+                sync.dirty = false
+                sync.last = clock.now
+                core.statistics.journalSyncs += 1
+            }
+            core.statistics.journalNanos &+= (clock.now - start).nanoseconds
+            if !sync.dirty { acks = core.takeAcks() }
+        } else {
+            acks = core.takeAcks()
+        }
+        for o in core.takeOutbox() + acks {
             let frames: [[UInt8]]
             do {
                 frames = try codec.encode(o.message)

@@ -17,6 +17,9 @@ public struct CoordinatorConfiguration: Sendable {
     public var maxEarlyResults: Int = 65_536
     /// The largest message sent or accepted.
     public var maxMessageBytes: Int = MessageCodec.defaultMaxMessageBytes
+    /// The longest time accepted results wait in the journal before an `fsync` makes them durable
+    /// and they are acknowledged (group commit: one `fsync` per interval however many results).
+    public var journalSyncInterval: Duration = .milliseconds(50)
     /// How long a stopping coordinator waits for workers to hand back leases and last results.
     public var shutdownGrace: Duration = .seconds(5)
     /// How often progress is reported (through ``Coordinator``'s progress handler).

@@ -37,6 +37,10 @@ public struct CoordinatorStatistics: Codable, Hashable, Sendable {
     /// Wall-clock nanoseconds the coordinator spent handling messages, issuing work, journaling
     /// and sending (everything but waiting for messages): an upper bound on its CPU time.
     public var busyNanos: UInt64 = 0
+    /// Of which nanoseconds spent writing and syncing the journal.
+    public var journalNanos: UInt64 = 0
+    /// Journal syncs (`fsync` calls).
+    public var journalSyncs = 0
 
     /// All zero.
     public init() {}

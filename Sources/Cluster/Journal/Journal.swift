@@ -9,8 +9,8 @@ import Glibc
 ///
 /// Layout: the 8 bytes `NSJRNL\0\1`, then records of `u32 length, u32 crc32(payload), payload`
 /// (little-endian), the payload being `u8 kind (1 = result), u64 unit id, u32 count, f64 values`.
-/// ``append(_:)`` writes a batch and `fsync`s it before returning, so a result the coordinator
-/// acknowledged is on disk. On open, records are read back until the first one that is short or
+/// ``append(_:)`` writes a batch and `fsync`s it before returning (``write(_:)`` and ``sync()``
+/// split the two, for group commit), so a result the coordinator acknowledged is on disk. On open, records are read back until the first one that is short or
 /// fails its checksum (a write torn by a crash); the file is truncated there.
 public final class Journal: Sendable {
     /// The file.
@@ -64,6 +64,12 @@ public final class Journal: Sendable {
 
     /// Appends `results` and makes them durable (one `fsync` for the batch).
     public func append(_ results: [WorkResult]) throws {
+        try write(results)
+        try sync()
+    }
+
+    /// Appends `results` without waiting for the disk; ``sync()`` makes them durable.
+    public func write(_ results: [WorkResult]) throws {
         guard !results.isEmpty else { return }
         var w = ByteWriter(capacity: results.reduce(0) { $0 + 21 + 8 * $1.values.count + 8 })
         for r in results {
@@ -78,6 +84,13 @@ public final class Journal: Sendable {
         try descriptor.withLock { fd in
             guard fd >= 0 else { throw ClusterError.journal(path: path, reason: "is closed") }
             try Self.writeAll(fd, w.bytes, path: path)
+        }
+    }
+
+    /// Waits until everything written is on disk (`fsync`).
+    public func sync() throws {
+        try descriptor.withLock { fd in
+            guard fd >= 0 else { throw ClusterError.journal(path: path, reason: "is closed") }
             guard fsync(fd) == 0 else { throw Self.error(path, "cannot fsync") }
         }
     }
@@ -127,7 +140,7 @@ public final class Journal: Sendable {
         while written < bytes.count {
             let n = bytes.withUnsafeBytes { buffer -> Int in
                 guard let base = buffer.baseAddress else { return 0 }
-                return write(fd, base + written, buffer.count - written)
+                return Glibc.write(fd, base + written, buffer.count - written)
             }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { throw error(path, "cannot write") }

@@ -28,6 +28,8 @@ enum PrometheusText {
         metric("workers_refused_total", "counter", "Workers refused at the handshake.", Double(st.workersRefused))
         metric("malformed_messages_total", "counter", "Frames dropped as malformed.", Double(st.malformedMessages))
         metric("worker_seconds_total", "counter", "Seconds workers spent on accepted results.", Double(st.workerNanos) / 1e9)
+        metric("journal_seconds_total", "counter", "Seconds spent writing and syncing the journal.", Double(st.journalNanos) / 1e9)
+        metric("journal_syncs_total", "counter", "Journal fsync calls.", Double(st.journalSyncs))
         metric("coordinator_busy_seconds_total", "counter", "Seconds the coordinator spent not waiting for messages.", Double(st.busyNanos) / 1e9)
         return out
     }
