@@ -2,6 +2,7 @@ import ArgumentParser
 import Cluster
 import Foundation
 import Logging
+import ServiceLifecycle
 import ZMQTransport
 
 /// `nshap coordinator`: owns a run and serves work units to workers over ZeroMQ.
@@ -27,6 +28,12 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Continue the run kept in this directory; its saved game and estimator settings are used.", valueName: "DIR"))
     var resume: String?
 
+    @Flag(name: .customLong("resume-existing"), help: "If --run-dir already holds a run, resume it instead of refusing (for supervisors that restart the coordinator).")
+    var resumeExisting = false
+
+    @Flag(name: .customLong("idle-after-finish"), help: "When the run ends, stay alive (answering on the metrics port) until SIGTERM instead of exiting.")
+    var idleAfterFinish = false
+
     @Option(name: .customLong("endpoint-file"), help: ArgumentHelp("Write the bound endpoint (with the port filled in) to this file once listening.", valueName: "FILE"))
     var endpointFile: String?
 
@@ -37,6 +44,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @OptionGroup(title: "Output") var output: OutputOptions
 
     func validate() throws {
+        if resumeExisting && runDirectory == nil {
+            throw ValidationError("--resume-existing needs --run-dir DIR")
+        }
         if resume != nil && runDirectory != nil {
             throw ValidationError("give either --run-dir (a new run) or --resume (an existing run), not both")
         }
@@ -60,6 +70,12 @@ struct CoordinatorCommand: AsyncParsableCommand {
         }
         let coordinator: Coordinator
         do {
+            var resume = self.resume, runDirectory = self.runDirectory
+            if resumeExisting, let dir = runDirectory, FileManager.default.fileExists(atPath: dir + "/config.json") {
+                logger.notice("resuming the run found in the run directory", metadata: ["directory": "\(dir)"])
+                resume = dir
+                runDirectory = nil
+            }
             coordinator = try CoordinatorLauncher.make(
                 runDirectory: runDirectory, resume: resume, game: game, estimator: estimator, settings: settings,
                 output: output, transport: transport, logger: logger, sink: sink)
@@ -68,6 +84,14 @@ struct CoordinatorCommand: AsyncParsableCommand {
             throw error
         }
         let code = try await CoordinatorLauncher.run(coordinator, output: output, logger: logger)
+        if idleAfterFinish {
+            let status = "# nshap coordinator: the run is over (exit status \(code.rawValue))\nnshap_run_over 1\n"
+            let idle = CoordinatorIdleStatus(host: settings.metricsHost, port: settings.metricsPort, body: status, logger: logger)
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+                services: [.init(service: idle, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        }
         if code != .success { throw code }
     }
 }

@@ -89,6 +89,7 @@ enum CoordinatorLauncher {
         let document = ResultDocument(run: coordinator.configuration.run, outcome: outcome)
         if let path = output.output { try document.write(to: path) }
         print(document.summary())
+        fflush(nil)
         switch outcome.status {
         case .finished: return .success
         case .stopped:
