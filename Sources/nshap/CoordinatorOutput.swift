@@ -58,6 +58,9 @@ final class ProgressSink: Sendable {
         quiet = options.quiet
         toStandardOutput = options.progressJSON == "-"
         if let path = options.progressJSON, path != "-" {
+            // The file may live in the run directory, which the run creates later.
+            let parent = (path as NSString).deletingLastPathComponent
+            if !parent.isEmpty { try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
             if !FileManager.default.fileExists(atPath: path) {
                 guard FileManager.default.createFile(atPath: path, contents: nil) else {
                     throw ValidationError("--progress-json \(path): cannot create the file")

@@ -40,6 +40,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "LEVEL"))
     var logLevel: String = "info"
 
+    @Option(name: .customLong("health-file"), help: ArgumentHelp("Touch this file every second while messages from the coordinator keep arriving (for liveness probes: a stale file means a silent coordinator or a stuck worker).", valueName: "FILE"))
+    var healthFile: String?
+
     @Option(name: .customLong("parent-pid"), help: ArgumentHelp("Exit as soon as this process is no longer the parent (used by 'nshap local').", visibility: .hidden))
     var parentPID: Int32?
 
@@ -74,6 +77,20 @@ struct WorkerCommand: AsyncParsableCommand {
                                                      insecure: security.insecure, logger: Logger(label: "nshap.transport"))
         logger.info("connecting", metadata: ["endpoint": "\(connect)", "name": "\(workerName)", "curve": "\(transport.isSecure)"])
         let worker = Worker(configuration: configuration, game: loaded, transport: transport, logger: logger)
+        let health = healthFile.map { path in
+            Task {
+                var last = -1
+                while !Task.isCancelled {
+                    let received = transport.statistics.received
+                    if received != last {
+                        last = received
+                        FileManager.default.createFile(atPath: path, contents: Data("\(received)\n".utf8))
+                    }
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+        defer { health?.cancel() }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
