@@ -7,7 +7,7 @@ import Darwin
 /// CURVE key files as `nshap keys generate` writes them.
 ///
 /// - `NAME.key`: the secret key as one line of Z85 text (mode 0600; loading refuses a file that
-///   group or others may read).
+///   others may read or anyone but its owner may write).
 /// - `NAME.pub`: the public key as one line `Z85 NAME`, so that `cat *.pub > allow.txt` makes an
 ///   allow-list.
 ///
@@ -57,8 +57,10 @@ public enum KeyFiles {
         guard stat(file, &info) == 0 else {
             throw ZMQError.file(path: file, reason: "no such secret-key file (create one with 'nshap keys generate --out DIR --name \(defaultName)')")
         }
-        if info.st_mode & 0o077 != 0 {
-            throw ZMQError.file(path: file, reason: "the secret key may be read by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); run 'chmod 600 \(file)'")
+        // Others may not read it and nobody else may write it; the group may read it, as
+        // Kubernetes secret volumes with an fsGroup require.
+        if info.st_mode & 0o027 != 0 {
+            throw ZMQError.file(path: file, reason: "the secret key may be read by others or written by someone else (mode \(String(info.st_mode & 0o777, radix: 8))); run 'chmod 600 \(file)'")
         }
         let text = try readFile(file)
         guard let line = significantLines(text).first else {
