@@ -54,6 +54,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Queued messages (a goodbye, a shutdown) leave before the process does.
+        defer { ZMQContext.releaseShared() }
         LogSetup.bootstrap(try output.level)
         let logger = Logger(label: "nshap.coordinator")
         let sink = try ProgressSink(output)

@@ -49,6 +49,8 @@ struct LocalCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Queued messages (a goodbye, a shutdown) leave before the process does.
+        defer { ZMQContext.releaseShared() }
         LogSetup.bootstrap(try output.level)
         let logger = Logger(label: "nshap.local")
         let sink = try ProgressSink(output)

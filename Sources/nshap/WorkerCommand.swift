@@ -61,6 +61,8 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Queued messages (a goodbye, a shutdown) leave before the process does.
+        defer { ZMQContext.releaseShared() }
         LogSetup.bootstrap(Logger.Level(rawValue: logLevel.lowercased()) ?? .info)
         if let parentPID { ParentWatch.start(parent: parentPID) }
         let workerName = name ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"

@@ -32,8 +32,8 @@ public final class ZMQContext: @unchecked Sendable {
 
     private static let sharedContext = Mutex<ZMQContext?>(nil)
 
-    /// The process's shared context (created on first use, never terminated). Transports use it
-    /// unless given another, so that their `inproc://` endpoints and ZAP handler meet.
+    /// The process's shared context (created on first use). Transports use it unless given
+    /// another, so that their `inproc://` endpoints and ZAP handler meet.
     public static func shared() throws -> ZMQContext {
         try sharedContext.withLock { existing in
             if let existing { return existing }
@@ -41,6 +41,14 @@ public final class ZMQContext: @unchecked Sendable {
             existing = context
             return context
         }
+    }
+
+    /// Drops the shared context so that it terminates once the last socket using it is closed:
+    /// termination waits (up to each socket's linger) for queued messages to leave, such as a
+    /// worker's goodbye. Call it when a command is done with ZeroMQ; a later ``shared()`` creates
+    /// a new context.
+    public static func releaseShared() {
+        sharedContext.withLock { $0 = nil }
     }
 
     /// libzmq's version, as "major.minor.patch".
