@@ -11,10 +11,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         commandName: "coordinator",
         abstract: "Own a run: lease work to workers, journal their results, stop when the estimator is done.",
         discussion: """
-        The coordinator keeps the run in a directory (its configuration and a crash-safe journal of
-        every accepted result); after a crash, '--resume DIR' continues with nothing lost and nothing
-        counted twice. Off loopback, traffic is encrypted and authenticated with CURVE unless
-        --insecure is given: see 'nshap keys generate'.
+        The coordinator keeps the run in a directory (its configuration and a crash-safe journal of every accepted result); after a crash, '--resume DIR' continues with nothing lost and nothing counted twice. Off loopback, traffic is encrypted and authenticated with CURVE unless --insecure is given: see 'nshap keys generate'.
 
         Exit status: 0 finished, 75 stopped early (resume it), 3 stalled on quarantined units.
         """)

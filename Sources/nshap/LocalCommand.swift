@@ -10,10 +10,7 @@ struct LocalCommand: AsyncParsableCommand {
         commandName: "local",
         abstract: "Run a coordinator and N worker processes on this machine and print the result.",
         discussion: """
-        The coordinator runs in this process and listens on a private ipc:// socket (or loopback
-        TCP); the workers are processes of this same program. Progress is streamed to the terminal;
-        the run directory keeps the journal, so an interrupted run continues with --resume DIR.
-        SIGINT or SIGTERM stop the run gracefully; the workers are always ended with it.
+        The coordinator runs in this process and listens on a private ipc:// socket (or loopback TCP); the workers are processes of this same program. Progress is streamed to the terminal; the run directory keeps the journal, so an interrupted run continues with --resume DIR. SIGINT or SIGTERM stop the run gracefully; the workers are always ended with it.
         """)
 
     @Option(name: .long, help: ArgumentHelp("Number of worker processes.", valueName: "N"))

@@ -11,10 +11,7 @@ struct WorkerCommand: AsyncParsableCommand {
         commandName: "worker",
         abstract: "Connect to a coordinator, evaluate the work it leases, return the values.",
         discussion: """
-        The worker must be started with the same game as the coordinator: it is refused (and exits
-        with the reason) when its fingerprints differ. It keeps its results until the coordinator
-        has journaled them, so a coordinator restart loses nothing. SIGINT or SIGTERM make it hand
-        back its leases and leave.
+        The worker must be started with the same game as the coordinator: it is refused (and exits with the reason) when its fingerprints differ. It keeps its results until the coordinator has journaled them, so a coordinator restart loses nothing. SIGINT or SIGTERM make it hand back its leases and leave.
 
         Exit status: 0 the run ended, 2 refused by the coordinator, 4 the coordinator stayed silent.
         """)
