@@ -118,3 +118,23 @@ import Testing
         #expect(cache.input(digest: "d4", preprocessing: p)?.first == 4)
     }
 }
+
+@Suite struct DemoDataTests {
+    static let demo = Fixtures.root + "/Sources/NeuronShapley/Resources/demo"
+
+    /// The embedded demo's sidecar and test images load: 450 gray 16x16 inputs in ten classes,
+    /// labelled through the sidecar's class names, nothing skipped.
+    @Test func demoImagesLoadThroughTheSidecar() throws {
+        let sidecar = try Sidecar(contentsOf: Self.demo + "/digits-cnn.json")
+        let classes = try #require(try sidecar.classLabels())
+        #expect(classes.names == (0..<10).map(String.init))
+        let images = try ImageLoader(preprocessing: sidecar.preprocessing, threads: 2, cache: nil)
+            .load(path: Self.demo + "/images", classes: classes)
+        #expect(images.shape == [450, 1, 16, 16])
+        #expect(images.skippedCount == 0)
+        let labels = try #require(images.labels)
+        #expect(Set(labels) == Set(0..<10))
+        #expect(labels.enumerated().allSatisfy { i, label in images.names[i].hasPrefix("\(label)/") })
+        #expect(images.inputs.allSatisfy { $0 >= -1 && $0 <= 1 })
+    }
+}
