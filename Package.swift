@@ -71,6 +71,8 @@ let package = Package(
             "Cluster", "ShapleyCore", "ShapleyTestKit", .product(name: "Logging", package: "swift-log"),
         ], path: "bench/cluster/CoordinatorBench"),
 
+        .executableTarget(name: "engine-bench", dependencies: ["Engine"], path: "bench/engine/EngineBench"),
+
         .testTarget(name: "ShapleyCoreTests", dependencies: ["ShapleyCore", "ShapleyTestKit"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),

@@ -30,14 +30,6 @@ enum Activation: Sendable, Hashable {
     /// `|x|`.
     case abs
 
-    /// Whether the SIMD path is a real vector computation (others go lane by lane).
-    var isVectorised: Bool {
-        switch self {
-        case .identity, .relu, .clip, .leakyRelu, .hardSwish, .hardSigmoid, .neg, .abs: return true
-        default: return false
-        }
-    }
-
     /// Applies the activation to one value.
     @inline(__always)
     func apply(_ x: Float) -> Float {
@@ -58,52 +50,31 @@ enum Activation: Sendable, Hashable {
         }
     }
 
-    /// Applies the activation to eight values.
-    @inline(__always)
-    func apply(_ v: SIMD8<Float>) -> SIMD8<Float> {
-        switch self {
-        case .identity: return v
-        case .relu: return pointwiseMax(v, .zero)
-        case .clip(let lo, let hi): return pointwiseMin(pointwiseMax(v, SIMD8(repeating: lo)), SIMD8(repeating: hi))
-        case .leakyRelu(let a): return v.replacing(with: v * a, where: v .< 0)
-        case .hardSwish:
-            return v * pointwiseMin(pointwiseMax(v + 3, .zero), SIMD8(repeating: 6)) * (1 / 6 as Float)
-        case .hardSigmoid(let a, let b):
-            return pointwiseMin(pointwiseMax(v * a + b, .zero), SIMD8(repeating: 1))
-        case .neg: return -v
-        case .abs: return v.replacing(with: -v, where: v .< 0)
-        default:
-            var r = v
-            for i in 0..<8 { r[i] = apply(v[i]) }
-            return r
-        }
-    }
-
     /// Applies the activation to `count` values from `input` into `output` (which may be equal).
     func apply(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int) {
         if self == .identity {
             if UnsafePointer(output) != input { output.update(from: input, count: count) }
             return
         }
-        var i = 0
-        if isVectorised {
+        visit(Apply(input: input, output: output, count: count))
+    }
+
+    private struct Apply: ActivationVisitor {
+        let input: UnsafePointer<Float>
+        let output: UnsafeMutablePointer<Float>
+        let count: Int
+
+        func visit<F: ActivationFunctor>(_ f: F) {
+            var i = 0
             while i + 8 <= count {
-                output.storeSIMD(apply(input.loadSIMD(i)), at: i)
+                output.storeSIMD(f(input.loadSIMD(i)), at: i)
                 i += 8
             }
+            while i < count {
+                output[i] = f(input[i])
+                i += 1
+            }
         }
-        while i < count {
-            output[i] = apply(input[i])
-            i += 1
-        }
-    }
-}
-
-extension UnsafePointer where Pointee == Float {
-    /// Eight floats starting at element `i` (no alignment required).
-    @inline(__always)
-    func loadSIMD(_ i: Int) -> SIMD8<Float> {
-        UnsafeRawPointer(self + i).loadUnaligned(as: SIMD8<Float>.self)
     }
 }
 

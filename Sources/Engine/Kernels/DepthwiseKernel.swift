@@ -1,8 +1,9 @@
 /// Depthwise convolution (one filter per channel) of NHWC images, vectorised over channels.
 ///
-/// For each output position the valid window taps are found once; each block of 8 channels then
-/// accumulates over those taps in registers. The epilogue is fused: `act(acc * scale + shift)`
-/// with `scale = 1, shift = bias`, or a mask's override for the item.
+/// The valid window taps of every output row and column are found once per run; each output
+/// position then accumulates 32 channels at a time (four independent vector sums, so additions do
+/// not wait on each other), then 8, then single channels. The epilogue is fused:
+/// `act(acc * scale + shift)` with `scale = 1, shift = bias`, or the item's mask override.
 struct DepthwiseKernel: Kernel {
     let input: Loc
     let output: Loc
@@ -15,24 +16,43 @@ struct DepthwiseKernel: Kernel {
         let g = geometry
         let c = g.inChannels
         let x = context[input], y = context[output]
+        // Valid tap ranges per output row and column.
+        var rowTaps = [(Int, Int)](), colTaps = [(Int, Int)]()
+        for oy in 0..<g.outHeight { rowTaps.append(DepthwiseKernel.taps(oy * g.strideH - g.padTop, g.kernelH, g.dilationH, g.height)) }
+        for ox in 0..<g.outWidth { colTaps.append(DepthwiseKernel.taps(ox * g.strideW - g.padLeft, g.kernelW, g.dilationW, g.width)) }
         let ones = [Float](repeating: 1, count: c)
         weights.withUnsafeBufferPointer { wb in
             ones.withUnsafeBufferPointer { onesBuffer in
                 epilogue.bias.withUnsafeBufferPointer { biasBuffer in
-                    guard let w = wb.baseAddress, let one = onesBuffer.baseAddress, let bias = biasBuffer.baseAddress else { return }
-                    for item in 0..<g.batch {
-                        let src = x + item * g.height * g.width * c
-                        let dst = y + item * g.outPixels * c
-                        if let layer = epilogue.layer, let o = context.masks?.override(layer: layer.index, item: item) {
-                            o.scale.withUnsafeBufferPointer { sc in
-                                o.shift.withUnsafeBufferPointer { sh in
-                                    guard let s = sc.baseAddress, let h = sh.baseAddress else { return }
-                                    image(src, dst, w, scale: s, shift: h, stats: nil)
+                    rowTaps.withUnsafeBufferPointer { rt in
+                        colTaps.withUnsafeBufferPointer { ct in
+                            guard let w = wb.baseAddress, let one = onesBuffer.baseAddress, let bias = biasBuffer.baseAddress,
+                                  let rows = rt.baseAddress, let cols = ct.baseAddress else { return }
+                            for item in 0..<g.batch {
+                                let src = UnsafePointer(x + item * g.height * g.width * c)
+                                let dst = y + item * g.outPixels * c
+                                let o = epilogue.layer.flatMap { context.masks?.override(layer: $0.index, item: item) }
+                                if let o {
+                                    o.scale.withUnsafeBufferPointer { sc in
+                                        o.shift.withUnsafeBufferPointer { sh in
+                                            guard let s = sc.baseAddress, let h = sh.baseAddress else { return }
+                                            epilogue.activation.visit(DepthwiseImage(g: g, src: src, dst: dst, w: w, rows: rows, cols: cols,
+                                                                                     scale: s, shift: h))
+                                        }
+                                    }
+                                } else if let layer = epilogue.layer, let stats = context.statistics {
+                                    IdentityFunctor().visitImage(DepthwiseImage(g: g, src: src, dst: dst, w: w, rows: rows, cols: cols,
+                                                                                scale: one, shift: bias))
+                                    let act = epilogue.activation
+                                    for i in 0..<(g.outPixels * c) {
+                                        stats[layer.firstUnit + i % c] += Double(dst[i])
+                                        dst[i] = act.apply(dst[i])
+                                    }
+                                } else {
+                                    epilogue.activation.visit(DepthwiseImage(g: g, src: src, dst: dst, w: w, rows: rows, cols: cols,
+                                                                             scale: one, shift: bias))
                                 }
                             }
-                        } else {
-                            let stats = epilogue.layer.flatMap { l in context.statistics.map { $0 + l.firstUnit } }
-                            image(src, dst, w, scale: one, shift: bias, stats: stats)
                         }
                     }
                 }
@@ -40,53 +60,80 @@ struct DepthwiseKernel: Kernel {
         }
     }
 
-    /// One image.
-    private func image(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>,
-                       scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, stats: UnsafeMutablePointer<Double>?) {
-        let g = geometry
+    /// The taps `k0..<k1` of a window starting at `start` that fall inside `0..<size`.
+    static func taps(_ start: Int, _ kernel: Int, _ dilation: Int, _ size: Int) -> (Int, Int) {
+        var k0 = 0, k1 = kernel
+        while k0 < k1 && start + k0 * dilation < 0 { k0 += 1 }
+        while k1 > k0 && start + (k1 - 1) * dilation >= size { k1 -= 1 }
+        return (k0, k1)
+    }
+}
+
+extension IdentityFunctor {
+    /// Runs `image` without activation.
+    func visitImage(_ image: DepthwiseImage) { image.visit(self) }
+}
+
+/// One image of a depthwise convolution, specialised per activation.
+struct DepthwiseImage: ActivationVisitor {
+    let g: ConvGeometry
+    let src: UnsafePointer<Float>
+    let dst: UnsafeMutablePointer<Float>
+    let w: UnsafePointer<Float>
+    let rows: UnsafePointer<(Int, Int)>
+    let cols: UnsafePointer<(Int, Int)>
+    let scale: UnsafePointer<Float>
+    let shift: UnsafePointer<Float>
+
+    func visit<F: ActivationFunctor>(_ f: F) {
         let c = g.inChannels
-        let act = epilogue.activation
+        let rowStride = g.width * c
         for oy in 0..<g.outHeight {
+            let (ky0, ky1) = rows[oy]
             let iy0 = oy * g.strideH - g.padTop
-            var ky0 = 0, ky1 = g.kernelH
-            while ky0 < ky1 && iy0 + ky0 * g.dilationH < 0 { ky0 += 1 }
-            while ky1 > ky0 && iy0 + (ky1 - 1) * g.dilationH >= g.height { ky1 -= 1 }
             for ox in 0..<g.outWidth {
+                let (kx0, kx1) = cols[ox]
                 let ix0 = ox * g.strideW - g.padLeft
-                var kx0 = 0, kx1 = g.kernelW
-                while kx0 < kx1 && ix0 + kx0 * g.dilationW < 0 { kx0 += 1 }
-                while kx1 > kx0 && ix0 + (kx1 - 1) * g.dilationW >= g.width { kx1 -= 1 }
+                let base = src + iy0 * rowStride + ix0 * c
                 let out = dst + (oy * g.outWidth + ox) * c
                 var ch = 0
-                while ch + 8 <= c {
-                    var acc = SIMD8<Float>.zero
-                    var ky = ky0
-                    while ky < ky1 {
-                        let row = src + ((iy0 + ky * g.dilationH) * g.width) * c + ch
+                while ch + 32 <= c {
+                    var a0 = SIMD8<Float>.zero, a1 = SIMD8<Float>.zero, a2 = SIMD8<Float>.zero, a3 = SIMD8<Float>.zero
+                    for ky in ky0..<ky1 {
+                        let row = base + ky * g.dilationH * rowStride + ch
                         let wrow = w + ky * g.kernelW * c + ch
-                        var kx = kx0
-                        while kx < kx1 {
-                            acc += row.loadSIMD((ix0 + kx * g.dilationW) * c) * wrow.loadSIMD(kx * c)
-                            kx += 1
+                        for kx in kx0..<kx1 {
+                            let xp = row + kx * g.dilationW * c
+                            let wp = wrow + kx * c
+                            a0 += xp.loadSIMD(0) * wp.loadSIMD(0)
+                            a1 += xp.loadSIMD(8) * wp.loadSIMD(8)
+                            a2 += xp.loadSIMD(16) * wp.loadSIMD(16)
+                            a3 += xp.loadSIMD(24) * wp.loadSIMD(24)
                         }
-                        ky += 1
                     }
-                    let z = acc * scale.loadSIMD(ch) + shift.loadSIMD(ch)
-                    if let stats { for i in 0..<8 { stats[ch + i] += Double(z[i]) } }
-                    out.storeSIMD(act.apply(z), at: ch)
+                    let s = scale + ch, h = shift + ch
+                    out.storeSIMD(f(a0 * s.loadSIMD(0) + h.loadSIMD(0)), at: ch)
+                    out.storeSIMD(f(a1 * s.loadSIMD(8) + h.loadSIMD(8)), at: ch + 8)
+                    out.storeSIMD(f(a2 * s.loadSIMD(16) + h.loadSIMD(16)), at: ch + 16)
+                    out.storeSIMD(f(a3 * s.loadSIMD(24) + h.loadSIMD(24)), at: ch + 24)
+                    ch += 32
+                }
+                while ch + 8 <= c {
+                    var a = SIMD8<Float>.zero
+                    for ky in ky0..<ky1 {
+                        let row = base + ky * g.dilationH * rowStride + ch
+                        let wrow = w + ky * g.kernelW * c + ch
+                        for kx in kx0..<kx1 { a += (row + kx * g.dilationW * c).loadSIMD(0) * (wrow + kx * c).loadSIMD(0) }
+                    }
+                    out.storeSIMD(f(a * scale.loadSIMD(ch) + shift.loadSIMD(ch)), at: ch)
                     ch += 8
                 }
                 while ch < c {
-                    var acc: Float = 0
+                    var a: Float = 0
                     for ky in ky0..<ky1 {
-                        for kx in kx0..<kx1 {
-                            acc += src[((iy0 + ky * g.dilationH) * g.width + ix0 + kx * g.dilationW) * c + ch]
-                                * w[(ky * g.kernelW + kx) * c + ch]
-                        }
+                        for kx in kx0..<kx1 { a += base[ky * g.dilationH * rowStride + kx * g.dilationW * c + ch] * w[(ky * g.kernelW + kx) * c + ch] }
                     }
-                    let z = acc * scale[ch] + shift[ch]
-                    if let stats { stats[ch] += Double(z) }
-                    out[ch] = act.apply(z)
+                    out[ch] = f(a * scale[ch] + shift[ch])
                     ch += 1
                 }
             }

@@ -40,8 +40,8 @@ struct BinaryKernel: Kernel {
             case .sub: return a - b
             case .mul: return a * b
             case .div: return a / b
-            case .max: return pointwiseMax(a, b)
-            case .min: return pointwiseMin(a, b)
+            case .max: return a.atLeast(b)
+            case .min: return a.atMost(b)
             case .pow:
                 var r = a
                 for i in 0..<8 { r[i] = apply(a[i], b[i]) }
@@ -164,8 +164,7 @@ struct ChannelAffineKernel: Kernel {
                 if inner == 1 {
                     for o in 0..<outer {
                         let off = o * channels
-                        if x != y { (y + off).update(from: x + off, count: channels) }
-                        Epilogue.scaleShift(y + off, channels, scale: s, shift: h, activation)
+                        for c in 0..<channels { y[off + c] = activation.apply(x[off + c] * s[c] + h[c]) }
                     }
                 } else {
                     for o in 0..<outer {

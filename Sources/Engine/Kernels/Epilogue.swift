@@ -4,7 +4,7 @@
 /// For item `i` of the micro-batch the pre-activation value of channel `c` is `acc + bias[c]`, or
 /// `acc * scale[c] + shift[c]` when the item's mask overrides this layer (removed channels: scale 0,
 /// shift the removal constant). When statistics are collected, pre-activation values are summed
-/// per unit (`unitBase + c`). The activation is applied last.
+/// per unit (`firstUnit + c`). The activation is applied last.
 struct Epilogue: Sendable {
     /// Per-channel bias (zeros when the node has none).
     let bias: [Float]
@@ -13,7 +13,7 @@ struct Epilogue: Sendable {
     /// The conv layer (for masks and statistics), when the node is a layer of players.
     let layer: ConvLayer?
 
-    /// Applies the epilogue to `rows` rows of `channels` values, `ld` apart, starting at `data`;
+    /// Applies the epilogue to `rows` rows of `bias.count` values, `ld` apart, starting at `data`;
     /// `firstRow` is the index of the first row in the micro-batch and `rowsPerItem` the rows of one item.
     func apply(_ context: RunContext, data: UnsafeMutablePointer<Float>, ld: Int, firstRow: Int, rows: Int,
                rowsPerItem: Int) {
@@ -29,9 +29,8 @@ struct Epilogue: Sendable {
                     override.scale.withUnsafeBufferPointer { sc in
                         override.shift.withUnsafeBufferPointer { sh in
                             guard let s = sc.baseAddress, let h = sh.baseAddress else { return }
-                            for row in r..<end {
-                                Epilogue.scaleShift(data + row * ld, channels, scale: s, shift: h, activation)
-                            }
+                            activation.visit(Rows(data: data + r * ld, ld: ld, rows: end - r, channels: channels,
+                                                  scale: s, shift: h))
                         }
                     }
                 } else if let stats = context.statistics, let layer {
@@ -44,44 +43,36 @@ struct Epilogue: Sendable {
                         }
                     }
                 } else {
-                    for row in r..<end { Epilogue.addBias(data + row * ld, channels, bias: biasBase, activation) }
+                    activation.visit(Rows(data: data + r * ld, ld: ld, rows: end - r, channels: channels,
+                                          scale: nil, shift: biasBase))
                 }
                 r = end
             }
         }
     }
 
-    /// `p[c] = act(p[c] + bias[c])` for `n` channels.
-    @inline(__always)
-    static func addBias(_ p: UnsafeMutablePointer<Float>, _ n: Int, bias: UnsafePointer<Float>, _ act: Activation) {
-        var c = 0
-        switch act {
-        case .identity:
-            while c + 8 <= n { p.storeSIMD(p.loadSIMD(c) + bias.loadSIMD(c), at: c); c += 8 }
-        case .relu:
-            while c + 8 <= n { p.storeSIMD(pointwiseMax(p.loadSIMD(c) + bias.loadSIMD(c), .zero), at: c); c += 8 }
-        case .clip(let lo, let hi):
-            let l = SIMD8<Float>(repeating: lo), h = SIMD8<Float>(repeating: hi)
-            while c + 8 <= n { p.storeSIMD(pointwiseMin(pointwiseMax(p.loadSIMD(c) + bias.loadSIMD(c), l), h), at: c); c += 8 }
-        default:
-            if act.isVectorised {
-                while c + 8 <= n { p.storeSIMD(act.apply(p.loadSIMD(c) + bias.loadSIMD(c)), at: c); c += 8 }
-            }
-        }
-        while c < n { p[c] = act.apply(p[c] + bias[c]); c += 1 }
-    }
+    /// `p[c] = act(p[c] * scale[c] + shift[c])` (or `act(p[c] + shift[c])` without scale) over rows.
+    private struct Rows: ActivationVisitor {
+        let data: UnsafeMutablePointer<Float>
+        let ld: Int
+        let rows: Int
+        let channels: Int
+        let scale: UnsafePointer<Float>?
+        let shift: UnsafePointer<Float>
 
-    /// `p[c] = act(p[c] * scale[c] + shift[c])` for `n` channels.
-    @inline(__always)
-    static func scaleShift(_ p: UnsafeMutablePointer<Float>, _ n: Int, scale: UnsafePointer<Float>,
-                           shift: UnsafePointer<Float>, _ act: Activation) {
-        var c = 0
-        if act.isVectorised {
-            while c + 8 <= n {
-                p.storeSIMD(act.apply(p.loadSIMD(c) * scale.loadSIMD(c) + shift.loadSIMD(c)), at: c)
-                c += 8
+        func visit<F: ActivationFunctor>(_ f: F) {
+            let n = channels
+            for row in 0..<rows {
+                let p = data + row * ld
+                var c = 0
+                if let scale {
+                    while c + 8 <= n { p.storeSIMD(f(p.loadSIMD(c) * scale.loadSIMD(c) + shift.loadSIMD(c)), at: c); c += 8 }
+                    while c < n { p[c] = f(p[c] * scale[c] + shift[c]); c += 1 }
+                } else {
+                    while c + 8 <= n { p.storeSIMD(f(p.loadSIMD(c) + shift.loadSIMD(c)), at: c); c += 8 }
+                    while c < n { p[c] = f(p[c] + shift[c]); c += 1 }
+                }
             }
         }
-        while c < n { p[c] = act.apply(p[c] * scale[c] + shift[c]); c += 1 }
     }
 }

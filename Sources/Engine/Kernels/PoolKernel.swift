@@ -60,7 +60,7 @@ struct PoolKernel: Kernel {
         var ch = 0
         while ch + 8 <= c {
             var m = SIMD8<Float>(repeating: -.infinity)
-            for iy in ys { for ix in xs { m = pointwiseMax(m, src.loadSIMD((iy * width + ix) * c + ch)) } }
+            for iy in ys { for ix in xs { m = m.atLeast(src.loadSIMD((iy * width + ix) * c + ch)) } }
             out.storeSIMD(m, at: ch)
             ch += 8
         }

@@ -40,4 +40,25 @@ enum ReferenceInterpreter {
             return t
         }
     }
+
+    /// The mean of every conv output channel over `input` (images and positions), by unit: the
+    /// reference for `Session.channelMeans`.
+    static func convOutputMeans(_ model: Model, input: Tensor) throws -> [Float] {
+        var means = [Float](repeating: 0, count: model.unitCount)
+        var values: [Int: Tensor] = model.graph.initializers
+        guard let inputID = model.graph.inputs.first else { throw EngineError.unsupportedModel(reason: "no input") }
+        values[inputID] = input
+        for (k, node) in model.graph.nodes.enumerated() {
+            let outputs = try node.op.reference(node.inputs.map { $0.flatMap { values[$0] } }, node: node.info)
+            for (o, t) in zip(node.outputs, outputs) { values[o] = t }
+            guard let layer = model.layersByNode[k] else { continue }
+            let y = outputs[0]
+            let c = y.shape[1], inner = y.shape.dropFirst(2).reduce(1, *)
+            var sums = [Double](repeating: 0, count: c)
+            for (i, v) in y.asFloats.enumerated() { sums[(i / inner) % c] += Double(v) }
+            let n = Double(y.count / c)
+            for ch in 0..<c { means[layer.firstUnit + ch] = Float(sums[ch] / n) }
+        }
+        return means
+    }
 }

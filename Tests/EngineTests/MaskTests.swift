@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+@testable import Engine
+
+/// Masked evaluation against the reference interpreter, prefix caching against evaluating each
+/// mask on its own, channel means against a naive computation, and pruned models against masks.
+@Suite struct MaskTests {
+    /// Random masks over a model's units: a few units from one to three layers.
+    static func masks(_ model: Model, count: Int, seed: UInt64) -> [Mask] {
+        var rng = TestRandom(state: seed)
+        return (0..<count).map { _ in
+            var removed: [Int] = []
+            for _ in 0..<rng.int(1..<4) {
+                let layer = model.convLayers[rng.int(0..<model.convLayers.count)]
+                for _ in 0..<rng.int(1..<(layer.channels + 1)) { removed.append(layer.firstUnit + rng.int(0..<layer.channels)) }
+            }
+            return Mask(removing: removed)
+        }
+    }
+
+    @Test(arguments: Paths.fixtureNames)
+    func maskedEvaluationMatchesReference(name: String) throws {
+        let model = try Model.load(path: Paths.fixture(name))
+        let input = try NPY.read(path: Paths.fixtures + "/\(name).input.npy").slice(0..<2)
+        let session = Session(model: model, threads: 2, microBatch: 3)
+        let means = try session.channelMeans(batches: [input])
+        let masks = [Mask.none] + MaskTests.masks(model, count: 4, seed: 7)
+        for removal in [Removal.zero, .mean] {
+            let out = try session.evaluate(images: input, masks: masks, removal: removal, means: means)
+            #expect(out.shape == [masks.count, 2, 10])
+            let classes = 10
+            for (k, mask) in masks.enumerated() {
+                let expected = try ReferenceInterpreter.run(model, input: input, mask: mask, removal: removal, means: means)[0]
+                let got = Tensor(shape: [2, classes], floats: Array(out.asFloats[(k * 2 * classes)..<((k + 1) * 2 * classes)]))
+                #expect(got.maxAbsDifference(expected) < 1e-4, "\(name) \(removal) mask \(k): \(mask.removed)")
+            }
+        }
+    }
+
+    @Test func removingUnitsChangesTheOutput() throws {
+        let model = try Model.load(path: Paths.fixture("resnetish"))
+        let input = try NPY.read(path: Paths.fixtures + "/resnetish.input.npy")
+        let session = Session(model: model, threads: 1)
+        let layer = try model.layer(named: "l2.c2")
+        let all = Mask(removing: layer.units)
+        let out = try session.evaluate(images: input, masks: [.none, all], removal: .zero)
+        let full = Array(out.asFloats[0..<40]), ablated = Array(out.asFloats[40..<80])
+        #expect(full != ablated)
+        let plain = try session.run(input)
+        #expect(Tensor(shape: [4, 10], floats: full).maxAbsDifference(plain) < 1e-5)
+    }
+
+    @Test func prefixCachingAgreesWithMasksEvaluatedAlone() throws {
+        let model = try Model.load(path: Paths.fixture("mobilenetish"))
+        let input = try NPY.read(path: Paths.fixtures + "/mobilenetish.input.npy")
+        let session = Session(model: model, threads: 2, microBatch: 3)
+        let masks = MaskTests.masks(model, count: 6, seed: 11)
+        let together = try session.evaluate(images: input, masks: masks, removal: .bias)
+        for (k, m) in masks.enumerated() {
+            let alone = try session.evaluate(images: input, masks: [m], removal: .bias)
+            let slice = Tensor(shape: [1, 4, 10], floats: Array(together.asFloats[(k * 40)..<((k + 1) * 40)]))
+            #expect(slice.maxAbsDifference(alone) < 1e-5)
+        }
+    }
+
+    @Test func cutKeepsBranchesThatBypassTheMaskedLayer() throws {
+        // resnetish: l2.c2 is added to the shortcut l2.sc.0, which reads l1's output.
+        let model = try Model.load(path: Paths.fixture("resnetish"))
+        let spec = try model.specialization(batch: 1)
+        let layer = try model.layer(named: "l2.c2")
+        let cut = GraphCut(model: model, specialization: spec, maskedLayers: [layer.index])
+        let names = Set(cut.frontier.map { model.graph.valueNames[$0] })
+        #expect(names.contains("/l2/Relu_output_0"))        // the masked conv's input
+        #expect(names.contains("/l2/sc/sc.0/Conv_output_0")) // the shortcut, computed once
+        let suffixOps = cut.suffix.map { model.graph.nodes[$0].info.name }
+        #expect(suffixOps.first == "/l2/c2/Conv")
+        #expect(!suffixOps.contains("/l2/sc/sc.0/Conv"))
+        let first = GraphCut(model: model, specialization: spec, maskedLayers: [0])
+        #expect(first.prefix.isEmpty)
+        #expect(first.frontier.map { model.graph.valueNames[$0] } == ["input"])
+    }
+
+    @Test func channelMeansMatchANaiveComputationAndAreCached() throws {
+        let model = try Model.load(path: Paths.fixture("mobilenetish"))
+        let input = try NPY.read(path: Paths.fixtures + "/mobilenetish.input.npy")
+        let session = Session(model: model, threads: 2, microBatch: 3)
+        let batches = [input.slice(0..<3), input.slice(3..<4)]
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("means-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let means = try session.channelMeans(batches: batches, cacheDirectory: dir)
+        let expected = try ReferenceInterpreter.convOutputMeans(model, input: input)
+        #expect(means.values.count == model.unitCount)
+        #expect(means.imageCount == 4)
+        let diff = zip(means.values, expected).map { abs($0 - $1) }.max() ?? 1
+        #expect(diff < 1e-4)
+        let file = dir + "/" + ChannelMeans.fileName(modelFingerprint: model.fingerprint, dataFingerprint: means.dataFingerprint)
+        #expect(FileManager.default.fileExists(atPath: file))
+        let loaded = try ChannelMeans.load(path: file)
+        #expect(loaded == means)
+        try loaded.validate(for: model, dataFingerprint: ChannelMeans.dataFingerprint(batches))
+        #expect(throws: EngineError.self) { try loaded.validate(for: model, dataFingerprint: "other data") }
+        let other = try Model.load(path: Paths.fixture("resnetish"))
+        #expect(throws: EngineError.self) { try loaded.validate(for: other) }
+        #expect(throws: EngineError.self) { try session.evaluate(images: input, masks: [.none], removal: .mean) }
+    }
+
+    @Test(arguments: [Removal.zero, .bias, .mean])
+    func prunedModelComputesWhatTheMaskComputes(removal: Removal) throws {
+        let model = try Model.load(path: Paths.fixture("inceptionish"))
+        let input = try NPY.read(path: Paths.fixtures + "/inceptionish.input.npy")
+        let session = Session(model: model, threads: 1)
+        let means = try session.channelMeans(batches: [input])
+        let units = try model.units(parsing: "stem.0:1,b2.2:0-2,post.0:*")
+        let masked = try session.evaluate(images: input, masks: [Mask(removing: units)], removal: removal, means: means)
+        let prunedProto = try model.pruned(removing: units, removal: removal, means: means)
+        let pruned = try Model(bytes: prunedProto.serialized())
+        let out = try Session(model: pruned).run(input)
+        #expect(out.maxAbsDifference(masked.reshaped([4, 10])) < 1e-5)
+        #expect(pruned.unitCount == model.unitCount)
+    }
+
+    @Test func masksFromBitsMatchMasksFromIndices() {
+        var words = [UInt64](repeating: 0, count: 2)
+        for i in [0, 5, 63, 64, 70] { words[i / 64] |= 1 << UInt64(i % 64) }
+        #expect(Mask(removedBits: words, unitCount: 72) == Mask(removing: [70, 0, 5, 63, 64, 5]))
+        #expect(Mask.none.isEmpty)
+    }
+}

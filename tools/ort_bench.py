@@ -1,0 +1,31 @@
+#!/usr/bin/env python3
+"""Times ONNX Runtime (CPU) on a model: the same batch the engine benchmark uses (the images of
+INPUT cycled to BATCH), with a fixed number of intra-op threads. Prints one `ms_per_image X` line
+per timed iteration, after one warm-up run."""
+import argparse
+import time
+
+import numpy as np
+import onnxruntime as ort
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--model", required=True)
+parser.add_argument("--input", required=True)
+parser.add_argument("--batch", type=int, default=32)
+parser.add_argument("--threads", type=int, default=2)
+parser.add_argument("--iterations", type=int, default=5)
+args = parser.parse_args()
+
+options = ort.SessionOptions()
+options.intra_op_num_threads = args.threads
+options.inter_op_num_threads = 1
+options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+session = ort.InferenceSession(args.model, options, providers=["CPUExecutionProvider"])
+name = session.get_inputs()[0].name
+source = np.load(args.input).astype(np.float32)
+batch = source[np.arange(args.batch) % source.shape[0]]
+session.run(None, {name: batch})
+for _ in range(args.iterations):
+    start = time.perf_counter()
+    session.run(None, {name: batch})
+    print(f"ms_per_image {(time.perf_counter() - start) * 1000 / args.batch:.3f}", flush=True)
