@@ -76,6 +76,8 @@ final class SocketPump: Sendable {
     private let wake: WakePipe
     private let stopping = Atomic<Bool>(false)
     private let refusalReported = Atomic<Bool>(false)
+    /// Whether any peer is marked unreachable (spares a lock per received message).
+    private let hasUnreachable = Atomic<Bool>(false)
     private let resolved = Mutex("")
     let statistics = Mutex(TransportStatistics())
     let logger: Logger
@@ -207,22 +209,26 @@ final class SocketPump: Sendable {
     }
 
     private func receiveBatch(_ socket: borrowing ZMQSocket) throws {
-        var n = 0
+        var n = 0, received = 0
+        defer { if received > 0 { statistics.withLock { $0.received += received } } }
         let limit = options.maxMessageSize ?? Int.max
         while n < 512, inbox.hasRoom, let message = try socket.receive() {
             n += 1
-            let size = message.frames.reduce(0) { $0 + $1.count }
+            let envelope = kind == .router ? message.frames.first?.count ?? 0 : 0
+            let size = message.frames.reduce(0) { $0 + $1.count } - envelope
             if size > limit {
                 statistics.withLock { $0.droppedOversized += 1 }
                 logger.warning("dropped an oversized message", metadata: ["transport": "\(name)", "bytes": "\(size)", "limit": "\(limit)"])
                 continue
             }
-            if kind == .router, let peer = message.frames.first {
-                outbox.withLock { o in if !o.unreachable.isEmpty { o.unreachable.remove(peer) } }
+            if kind == .router, hasUnreachable.load(ordering: .relaxed), let peer = message.frames.first {
+                // A peer heard from again is reachable again.
+                outbox.withLock { o in
+                    o.unreachable.remove(peer)
+                    hasUnreachable.store(!o.unreachable.isEmpty, ordering: .relaxed)
+                }
             }
-            if inbox.tryPush(.message(message)) {
-                statistics.withLock { $0.received += 1 }
-            }
+            if inbox.tryPush(.message(message)) { received += 1 }
         }
     }
 
@@ -254,6 +260,7 @@ final class SocketPump: Sendable {
         outbox.withLock { o in
             if o.unreachable.count + unreachable.count > Self.rememberedPeers { o.unreachable.removeAll() }
             o.unreachable.formUnion(unreachable)
+            hasUnreachable.store(!o.unreachable.isEmpty, ordering: .relaxed)
             if o.backedUp.count + backedUp.count > Self.rememberedPeers { o.backedUp.removeAll() }
             for p in backedUp { o.backedUp[p] = now }
         }
