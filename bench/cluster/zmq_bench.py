@@ -109,15 +109,17 @@ def main():
     units = (eff_players - 1) * eff_samples + 2
     print(f"\n== parallel efficiency: spin game, 50 ms CPU per unit, ~{units} units, 1 vs 2 worker processes")
     for curve in (False, True):
-        t1, t2, ests = [], [], set()
+        t1, t2, ests, overhead = [], [], set(), []
         for _ in range(args.repeats):
             a = run_cluster(nshap, workdir, eff_game, eff_est, 1, 2, curve)
             b = run_cluster(nshap, workdir, eff_game, eff_est, 2, 2, curve)
             t1.append(a["wall"]); t2.append(b["wall"])
+            overhead += [r["coordinator_cpu"] / r["worker_seconds"] for r in (a, b) if r["worker_seconds"] > 0]
             ests.add(tuple(a["estimates"])); ests.add(tuple(b["estimates"]))
         label = "curve" if curve else "plain"
         eff = median(t1) / (2 * median(t2))
         print(f"{label}: 1 worker {median(t1):6.2f} s, 2 workers {median(t2):6.2f} s, efficiency {eff*100:5.1f}%   "
+              f"coordinator CPU {median(overhead)*100:.2f}% of worker time   "
               "(1w: " + " ".join("%.2f" % t for t in t1) + "; 2w: " + " ".join("%.2f" % t for t in t2) + f"; identical estimates: {len(ests) == 1})")
 
     rate = median([r["rate"] for r in capacity[False]])
