@@ -77,6 +77,37 @@ import Glibc
         #expect(result.statistics.resultsReplayed >= 1)
     }
 
+    @Test func sigtermStopsGracefullyAndTheRunResumes() async throws {
+        let reference = try await Scenario.reference()
+        let group = try ProcessGroup("sigterm")
+        defer { group.cleanUp() }
+        let (first, endpoint) = try await Scenario.startCoordinator(group, name: "first", extra: ["--run-dir", group.path("run")])
+        let leaving = try Scenario.startWorker(group, "leaving", endpoint: endpoint)
+        let staying = try Scenario.startWorker(group, "staying", endpoint: endpoint)
+        #expect(await Scenario.waitForProgress(group, results: 3), "\(group.transcripts)")
+        // A worker told to stop hands back its leases and leaves at once.
+        leaving.signal(SIGTERM)
+        #expect(await leaving.wait(timeout: .seconds(20)) == 0, "\(leaving.transcript)")
+        #expect(await eventually(.seconds(10)) { first.standardError.contains("worker left") }, "\(first.transcript)")
+        // A coordinator told to stop tells its workers, journals what arrives, and exits 75.
+        first.signal(SIGTERM)
+        #expect(await first.wait(timeout: .seconds(30)) == 75, "\(first.transcript)")
+        #expect(await staying.wait(timeout: .seconds(30)) == 0, "\(staying.transcript)")
+        let second = try group.nshap("second", ["coordinator", "--resume", group.path("run"), "--bind", endpoint,
+                                                "--output", group.path("result.json")] + Scenario.quickCoordinator)
+        try Scenario.startWorker(group, "fresh", endpoint: endpoint)
+        #expect(await second.wait(timeout: .seconds(60)) == 0, "\(group.transcripts)")
+        #expect(try RunResult.load(group.path("result.json")).estimates == reference.estimates)
+    }
+
+    @Test func workerGivesUpOnASilentCoordinatorWithAMessage() async throws {
+        let group = try ProcessGroup("silent")
+        defer { group.cleanUp() }
+        let worker = try group.nshap("lonely", ["worker", "--connect", "tcp://127.0.0.1:9", "--give-up", "2"] + Scenario.slowGame)
+        #expect(await worker.wait(timeout: .seconds(30)) == 4, "\(worker.transcript)")
+        #expect(worker.standardError.contains("tcp://127.0.0.1:9"))
+    }
+
     @Test func workerWithAnotherGameIsRefusedWithTheReason() async throws {
         let group = try ProcessGroup("fingerprint")
         defer { group.cleanUp() }
