@@ -70,6 +70,7 @@ let package = Package(
         .executableTarget(name: "cluster-bench", dependencies: [
             "Cluster", "ShapleyCore", "ShapleyTestKit", .product(name: "Logging", package: "swift-log"),
         ], path: "bench/cluster/CoordinatorBench"),
+        .executableTarget(name: "dataset-bench", dependencies: ["Dataset"], path: "bench/dataset/DatasetBench"),
 
         .executableTarget(name: "engine-bench", dependencies: ["Engine"], path: "bench/engine/EngineBench"),
 

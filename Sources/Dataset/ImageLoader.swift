@@ -36,40 +36,51 @@ public struct ImageLoader: Sendable {
     /// - Throws: `DatasetError.empty` when no file could be used.
     public func load(_ folder: ImageFolder) throws(DatasetError) -> LabeledImages {
         let entries = folder.entries
+        let size = preprocessing.elementCount
         let outcomes = Mutex([Outcome?](repeating: nil, count: entries.count))
         let next = Mutex(0)
-        let work = { @Sendable in
-            while true {
-                let i: Int = next.withLock { value in
-                    defer { value += 1 }
-                    return value
+        // Every image is written straight into its slot of the final tensor; slots of skipped
+        // files are squeezed out afterwards.
+        var inputs = [Float](repeating: 0, count: entries.count * size)
+        inputs.withUnsafeMutableBufferPointer { buffer in
+            let slots = Slots(buffer: buffer, size: size)
+            let work = { @Sendable in
+                while true {
+                    let i: Int = next.withLock { value in
+                        defer { value += 1 }
+                        return value
+                    }
+                    guard i < entries.count else { return }
+                    let outcome = self.process(entries[i], into: slots.slot(i))
+                    outcomes.withLock { $0[i] = outcome }
                 }
-                guard i < entries.count else { return }
-                let outcome = self.process(entries[i])
-                outcomes.withLock { $0[i] = outcome }
             }
-        }
-        let workers = min(threads, entries.count)
-        if workers <= 1 {
-            work()
-        } else {
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in work() }
+            let workers = min(threads, entries.count)
+            if workers <= 1 {
+                work()
+            } else {
+                DispatchQueue.concurrentPerform(iterations: workers) { _ in work() }
+            }
         }
         let results = outcomes.withLock { $0 }
 
         var fingerprint = SHA256()
         fingerprint.update(field: "nshap-data-v1")
-        var inputs: [Float] = []
-        inputs.reserveCapacity(entries.count * preprocessing.elementCount)
         var names: [String] = [], labels: [Int] = [], skipped: [LabeledImages.Skipped] = []
         var allLabeled = true
-        for (entry, result) in zip(entries, results) {
+        for (index, (entry, result)) in zip(entries, results).enumerated() {
             fingerprint.update(field: entry.name)
             fingerprint.update(integer: UInt64(bitPattern: Int64(entry.label ?? -1)))
             switch result {
-            case .image(let digest, let input)?:
+            case .image(let digest)?:
                 fingerprint.update(digest)
-                inputs += input
+                if names.count != index {
+                    let target = names.count * size
+                    inputs.withUnsafeMutableBufferPointer { b in
+                        guard let base = b.baseAddress else { return }
+                        (base + target).update(from: base + index * size, count: size)
+                    }
+                }
                 names.append(entry.name)
                 if let label = entry.label { labels.append(label) } else { allLabeled = false }
             case .failed(let digest, let reason)?:
@@ -80,6 +91,7 @@ public struct ImageLoader: Sendable {
             }
         }
         guard !names.isEmpty else { throw .empty(path: folder.root, skipped: skipped.count) }
+        if names.count < entries.count { inputs.removeLast((entries.count - names.count) * size) }
         return LabeledImages(inputs: inputs, imageShape: preprocessing.shape, names: names,
                              labels: allLabeled ? labels : nil, skipped: skipped,
                              fingerprint: fingerprint.hexDigest())
@@ -120,11 +132,24 @@ public struct ImageLoader: Sendable {
     }
 
     private enum Outcome: Sendable {
-        case image(digest: [UInt8], input: [Float])
+        case image(digest: [UInt8])
         case failed(digest: [UInt8], reason: String)
     }
 
-    private func process(_ entry: ImageFolder.Entry) -> Outcome {
+    /// The slots of the output tensor, one per file.
+    // @unchecked Sendable: workers write only the slot of the index they took from the shared
+    // counter (each index is handed out once), and the buffer outlives the workers (they all end
+    // inside `withUnsafeMutableBufferPointer`).
+    private struct Slots: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<Float>
+        let size: Int
+
+        func slot(_ i: Int) -> UnsafeMutableBufferPointer<Float> {
+            UnsafeMutableBufferPointer(rebasing: buffer[(i * size)..<((i + 1) * size)])
+        }
+    }
+
+    private func process(_ entry: ImageFolder.Entry, into slot: UnsafeMutableBufferPointer<Float>) -> Outcome {
         let bytes: [UInt8]
         do {
             bytes = try FileAccess.read(entry.path)
@@ -135,14 +160,15 @@ public struct ImageLoader: Sendable {
         hasher.update(bytes)
         let digest = hasher.finalize()
         let key = SHA256.hex(digest)
-        if let cached = cache?.input(digest: key, preprocessing: preprocessing) {
-            return .image(digest: digest, input: cached)
+        if let cached = cache?.input(digest: key, preprocessing: preprocessing), cached.count == slot.count {
+            _ = slot.update(fromContentsOf: cached)
+            return .image(digest: digest)
         }
         do {
             let bitmap = try decoder.decode(bytes, name: entry.name)
-            let input = preprocessing.apply(to: bitmap)
-            cache?.store(input, digest: key, preprocessing: preprocessing)
-            return .image(digest: digest, input: input)
+            preprocessing.write(bitmap, to: slot)
+            cache?.store(Array(slot), digest: key, preprocessing: preprocessing)
+            return .image(digest: digest)
         } catch {
             return .failed(digest: digest, reason: error.description)
         }

@@ -138,35 +138,41 @@ public struct Preprocessing: Sendable, Hashable {
 
     /// Writes the model input for one image into `buffer` starting at `offset`.
     public func apply(to image: Bitmap, into buffer: inout [Float], at offset: Int) {
+        precondition(offset >= 0 && buffer.count >= offset + elementCount, "the buffer holds one more image")
+        buffer.withUnsafeMutableBufferPointer { b in
+            write(image, to: UnsafeMutableBufferPointer(rebasing: b[offset..<(offset + elementCount)]))
+        }
+    }
+
+    /// Writes the model input for one image into `out`, which holds exactly `elementCount` floats.
+    func write(_ image: Bitmap, to out: UnsafeMutableBufferPointer<Float>) {
+        precondition(out.count == elementCount, "the output holds one image")
         let bitmap = geometry(image)
         let plane = size.height * size.width, count = channels.count
-        precondition(buffer.count >= offset + plane * count, "the buffer holds one more image")
         // Source channel for each output channel (BGR reverses the order of RGB).
         let order = channels == .bgr ? [2, 1, 0] : Array(0..<count)
-        var table = [[Float]](repeating: [], count: count)
+        var table = [Float](repeating: 0, count: 256 * count)
         for c in 0..<count {
             // 256 possible inputs per channel: precompute the exact float results.
-            table[c] = (0..<256).map { v in
+            for v in 0..<256 {
                 let x: Float
                 switch scale {
                 case .divide(let d): x = Float(v) / d
                 case .multiply(let m): x = Float(v) * m
                 }
-                return (x - mean[c]) / std[c]
+                table[c * 256 + v] = (x - mean[c]) / std[c]
             }
         }
+        let (planeStride, channelStride) = layout == .nchw ? (1, plane) : (count, 1)
         bitmap.samples.withUnsafeBufferPointer { src in
-            buffer.withUnsafeMutableBufferPointer { dst in
+            table.withUnsafeBufferPointer { lut in
+                guard let s = src.baseAddress, let l = lut.baseAddress, let o = out.baseAddress else { return }
                 for c in 0..<count {
-                    let source = order[c]
-                    let lut = table[c]
+                    let source = s + order[c]
+                    let values = l + c * 256
+                    let target = o + c * channelStride
                     for p in 0..<plane {
-                        let value = lut[Int(src[p * count + source])]
-                        if layout == .nchw {
-                            dst[offset + c * plane + p] = value
-                        } else {
-                            dst[offset + p * count + c] = value
-                        }
+                        target[p * planeStride] = values[Int(source[p * count])]
                     }
                 }
             }
