@@ -30,6 +30,20 @@ public struct ImageFolder: Sendable {
     public let entries: [Entry]
     /// The class folders in sorted order (empty without class folders).
     public let classFolders: [String]
+    /// How the class folders were given their labels.
+    public let folderRule: FolderRule
+
+    /// The rule that turned class folder names into labels.
+    public enum FolderRule: String, Sendable {
+        /// No class folders (a single file or a flat folder).
+        case none
+        /// Every folder is a WordNet ID, class name or index of the label file.
+        case labelFile = "label file"
+        /// Every folder name is a number, used as the label.
+        case numbers
+        /// The folder's position in sorted order (torchvision's rule).
+        case sortedOrder = "sorted order"
+    }
 
     private static let metadataExtensions: Set<String> = ["csv", "tsv", "txt", "json", "md"]
 
@@ -49,6 +63,7 @@ public struct ImageFolder: Sendable {
             let label = try Self.label(mapping?.values(for: [name]).first ?? nil, classes: classes, table: mapping)
             entries = [Entry(name: name, path: path, label: label)]
             classFolders = []
+            folderRule = .none
             return
         }
         var files: [(name: String, folder: String?)] = []
@@ -68,7 +83,8 @@ public struct ImageFolder: Sendable {
         files.sort { FileAccess.utf8Less($0.name, $1.name) }
         classFolders = folders
 
-        let folderLabels = Self.folderLabels(folders, classes: classes)
+        let (folderLabels, rule) = Self.folderLabels(folders, classes: classes)
+        folderRule = folders.isEmpty ? .none : rule
         let mapped = mapping?.values(for: files.map(\.name))
         var list: [Entry] = []
         list.reserveCapacity(files.count)
@@ -102,18 +118,18 @@ public struct ImageFolder: Sendable {
         return out
     }
 
-    private static func folderLabels(_ folders: [String], classes: ClassLabels?) -> [String: Int] {
+    private static func folderLabels(_ folders: [String], classes: ClassLabels?) -> ([String: Int], FolderRule) {
         if let classes {
             let resolved = folders.map { classes.index(of: $0) }
             if resolved.allSatisfy({ $0 != nil }) {
-                return Dictionary(uniqueKeysWithValues: zip(folders, resolved.compactMap { $0 }))
+                return (Dictionary(uniqueKeysWithValues: zip(folders, resolved.compactMap { $0 })), .labelFile)
             }
         }
         let numbers = folders.map { Int($0) }
         if numbers.allSatisfy({ ($0 ?? -1) >= 0 }) {
-            return Dictionary(uniqueKeysWithValues: zip(folders, numbers.compactMap { $0 }))
+            return (Dictionary(uniqueKeysWithValues: zip(folders, numbers.compactMap { $0 })), .numbers)
         }
-        return Dictionary(uniqueKeysWithValues: folders.enumerated().map { ($1, $0) })
+        return (Dictionary(uniqueKeysWithValues: folders.enumerated().map { ($1, $0) }), .sortedOrder)
     }
 
     private static func label(_ value: String?, classes: ClassLabels?, table: ImageTable?) throws(DatasetError) -> Int? {

@@ -72,7 +72,15 @@ struct EvalCommand: ParsableCommand {
         let classes = try labels.map { try ClassLabels(contentsOf: $0) } ?? card.classLabels()
         let table = try mapping.map { try ImageTable(contentsOf: $0) }
         let loader = ImageLoader(preprocessing: card.preprocessing, threads: threads, cache: nil)
-        let images = try loader.load(path: data, classes: classes, mapping: table)
+        let images: LabeledImages
+        var labelling = "tensor labels"
+        if data.hasSuffix(".npy") {
+            images = try loader.load(path: data)
+        } else {
+            let folder = try ImageFolder(path: data, classes: classes, mapping: table)
+            labelling = table != nil ? "mapping table" : "class folders by \(folder.folderRule.rawValue)"
+            images = try loader.load(folder)
+        }
         guard let truth = images.labels else {
             throw ValidationError("the images in \(data) have no labels; use class folders, a --mapping table or NAME.labels.npy")
         }
@@ -96,7 +104,7 @@ struct EvalCommand: ParsableCommand {
         let values = logits.asFloats
         let report = EvalReport(
             model: model, data: data, images: images.count, skipped: images.skippedCount,
-            fingerprint: images.fingerprint, removed: units.map { network.address(of: $0).description },
+            fingerprint: images.fingerprint, labels: labelling, removed: units.map { network.address(of: $0).description },
             removal: units.isEmpty ? nil : mode.rawValue,
             top1: Logits.topKAccuracy(values, classes: classCount, labels: truth, k: 1),
             top5: Logits.topKAccuracy(values, classes: classCount, labels: truth, k: min(5, classCount)),
@@ -112,6 +120,7 @@ struct EvalReport: Encodable {
     let images: Int
     let skipped: Int
     let fingerprint: String
+    let labels: String
     let removed: [String]
     let removal: String?
     let top1: Double
@@ -125,7 +134,7 @@ struct EvalReport: Encodable {
             String(format: "%.2f%% (%d/%d)", 100 * x, Int((x * Double(images)).rounded()), images)
         }
         var lines = ["model: \(model)",
-                     "data: \(data): \(images) images, \(skipped) skipped, fingerprint \(fingerprint.prefix(16))"]
+                     "data: \(data): \(images) images, \(skipped) skipped, labels from \(labels), fingerprint \(fingerprint.prefix(16))"]
         for file in files.prefix(5) { lines.append("  skipped \(file.name): \(file.reason)") }
         if files.count > 5 { lines.append("  ... and \(files.count - 5) more") }
         if removed.isEmpty {

@@ -97,4 +97,38 @@ import Testing
         let rgb = gray.rgb()
         #expect(try ImageDecoder().decode(PNGEncoder.encode(rgb), name: "c") == rgb)
     }
+
+    /// Seeded random damage (byte flips, cuts, inserted markers) to small JPEGs and PNGs of every
+    /// kind: each either decodes to an image of the right size or throws; nothing crashes.
+    @Test func randomDamageNeverCrashes() throws {
+        var rng = SplitMix64(seed: 2_024)
+        var decoded = 0, refused = 0
+        for item in DecoderReference.cases {
+            let original = try Self.decodeReference(item.1)
+            for _ in 0..<60 {
+                var bytes = original
+                switch rng.next() % 3 {
+                case 0:
+                    for _ in 0..<(1 + rng.next() % 8) {
+                        let at = Int(rng.next() % UInt64(bytes.count))
+                        bytes[at] = UInt8(truncatingIfNeeded: rng.next())
+                    }
+                case 1:
+                    bytes = Array(bytes.prefix(Int(rng.next() % UInt64(bytes.count))))
+                default:
+                    let at = Int(rng.next() % UInt64(bytes.count))
+                    bytes.insert(contentsOf: [0xFF, UInt8(0xC0 + rng.next() % 0x3F)], at: at)
+                }
+                do {
+                    let image = try ImageDecoder(maxPixels: 1 << 20).decode(bytes, name: item.0)
+                    #expect(image.samples.count == image.width * image.height * image.channels)
+                    decoded += 1
+                } catch {
+                    refused += 1
+                }
+            }
+        }
+        #expect(decoded + refused == 60 * DecoderReference.cases.count)
+        #expect(refused > 0)
+    }
 }

@@ -27,6 +27,12 @@ import Testing
         let folder = try ImageFolder(path: root, classes: classes)
         #expect(folder.entries.map(\.name) == ["n01440764/img0.png", "n01440764/img1.png", "n01484850/img0.png", "n01484850/img1.png"])
         #expect(folder.entries.map(\.label) == [0, 0, 2, 2])
+        #expect(folder.folderRule == .labelFile)
+        // One folder the label file does not know: the whole set falls back to sorted order.
+        let partial = try Self.makeFolder("wnid-partial", classes: ["n01484850", "n01440764", "nXXX"], perClass: 1)
+        defer { try? FileManager.default.removeItem(atPath: partial) }
+        let fallback = try ImageFolder(path: partial, classes: classes)
+        #expect(fallback.folderRule == .sortedOrder && fallback.entries.map(\.label) == [0, 1, 2])
     }
 
     @Test func otherFoldersUseSortedOrderOrTheirNumbers() throws {
@@ -37,6 +43,7 @@ import Testing
         let numbered = try Self.makeFolder("numbered", classes: ["10", "2", "7"], perClass: 1)
         defer { try? FileManager.default.removeItem(atPath: numbered) }
         #expect(try ImageFolder(path: numbered).entries.map(\.label) == [10, 2, 7])
+        #expect(try ImageFolder(path: numbered).folderRule == .numbers)
     }
 
     @Test func mappingTableOverridesFolders() throws {
