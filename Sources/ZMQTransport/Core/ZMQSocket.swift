@@ -120,7 +120,12 @@ public struct ZMQSocket: ~Copyable {
             var message = zmq_msg_t()
             zmq_msg_init(&message)
             defer { zmq_msg_close(&message) }
-            let rc = zmq_msg_recv(&message, handle, frames.isEmpty ? ZMQ_DONTWAIT : 0)
+            var rc = zmq_msg_recv(&message, handle, frames.isEmpty ? ZMQ_DONTWAIT : 0)
+            // The rest of a multipart message is already queued (delivery is atomic), so a later
+            // frame's receive does not block; a signal may still interrupt it: retry.
+            while rc == -1 && !frames.isEmpty && zmq_errno() == EINTR {
+                rc = zmq_msg_recv(&message, handle, 0)
+            }
             if rc == -1 {
                 let code = zmq_errno()
                 if code == EAGAIN && frames.isEmpty { return nil }

@@ -1,4 +1,9 @@
 import Logging
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
 /// What a ``SocketPump``'s thread hands to the async side.
@@ -203,6 +208,8 @@ final class SocketPump: Sendable {
                 return
             } catch {
                 logger.error("socket loop error", metadata: ["transport": "\(name)", "error": "\(error)"])
+                // Never spin on a persistent failure.
+                usleep(10_000)
             }
             if stop { return }
         }
