@@ -5,7 +5,8 @@ import ShapleyCore
 /// through the estimation core's ``EstimatorRegistry``.
 ///
 /// The saved options are text, as given on the command line: `samples`, `evaluations`, `topK`,
-/// `chanceLevel` (from the game) and the `--set` keys in ``settingKeys``.
+/// `chanceLevel` (from the game), the `--set` keys in ``settingKeys``, and the game's own
+/// arguments (``SavedGame``, not used by the estimator).
 enum CoordinatorEstimators {
     /// The estimator names the cluster commands accept.
     static var names: [String] { EstimatorRegistry.names }
@@ -38,7 +39,7 @@ enum CoordinatorEstimators {
             guard let v = Double(t), v.isFinite else { throw ShapleyError.invalidOption(name: key, value: t, expected: "a number") }
             return v
         }
-        let known = Set(settingKeys.map(\.key) + ["samples", "evaluations", "topK", "chanceLevel"])
+        let known = Set(settingKeys.map(\.key) + ["samples", "evaluations", "topK", "chanceLevel", SavedGame.key])
         if let unknown = values.keys.sorted().first(where: { !known.contains($0) }) {
             throw ShapleyError.invalidOption(name: unknown, value: values[unknown] ?? "",
                                              expected: "one of \(settingKeys.map(\.key).joined(separator: ", "))")

@@ -63,7 +63,9 @@ enum CoordinatorLauncher {
         let setup = try GameFactory.setup(game)
         let runID = newRunID()
         let run = RunConfiguration(
-            runID: runID, estimator: estimator.estimator, options: estimator.savedOptions(chanceLevel: setup.chanceLevel),
+            runID: runID, estimator: estimator.estimator,
+            options: estimator.savedOptions(chanceLevel: setup.chanceLevel).merging(
+                [SavedGame.key: SavedGame.encode(game.arguments)], uniquingKeysWith: { a, _ in a }),
             seed: estimator.seed, playerCount: setup.playerCount, modelFingerprint: setup.modelFingerprint,
             dataFingerprint: setup.dataFingerprint, metric: setup.metric)
         var configuration = CoordinatorConfiguration(run: run)
@@ -107,5 +109,25 @@ enum CoordinatorLauncher {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         return "run-\(formatter.string(from: Date()))-\(suffix)"
+    }
+}
+
+/// The game options of a run, saved with it so that `nshap local --resume` can start workers with
+/// the same game (workers with another game would be refused).
+enum SavedGame {
+    /// The key in the run configuration's options.
+    static let key = "gameArguments"
+
+    /// `arguments` as one string (JSON array).
+    static func encode(_ arguments: [String]) -> String {
+        guard let data = try? JSONEncoder().encode(arguments) else { return "[]" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The game arguments saved in the run at `directory`, if any.
+    static func arguments(ofRunAt directory: String) throws -> [String]? {
+        let (_, run) = try RunDirectory.open(at: directory)
+        guard let text = run.options[key] else { return nil }
+        return try? JSONDecoder().decode([String].self, from: Data(text.utf8))
     }
 }

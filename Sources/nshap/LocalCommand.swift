@@ -68,12 +68,15 @@ struct LocalCommand: AsyncParsableCommand {
             await server.close()
             throw error
         }
+        // A resumed run keeps its game: start the workers with the saved game options.
+        var gameArguments = game.arguments
+        if let resume, let saved = try SavedGame.arguments(ofRunAt: resume) { gameArguments = saved }
         let processes = LocalProcesses()
         defer { processes.terminateAll(grace: .seconds(2)) }
         let executable = LocalProcesses.executablePath()
         for i in 0..<workers {
             let args = ["worker", "--connect", endpoint, "--name", "local-\(i + 1)", "--threads", "\(threads)",
-                        "--parent-pid", "\(getpid())", "--log-level", workerLogLevel] + game.arguments
+                        "--parent-pid", "\(getpid())", "--log-level", workerLogLevel] + gameArguments
             try processes.spawn(name: "local-\(i + 1)", path: executable, arguments: args)
         }
         logger.info("started workers", metadata: ["count": "\(workers)", "endpoint": "\(endpoint)"])
@@ -82,6 +85,12 @@ struct LocalCommand: AsyncParsableCommand {
                 for child in processes.reap() {
                     logger.warning("a worker process ended", metadata: [
                         "worker": "\(child.name)", "how": "\(LocalProcesses.describe(child.exitStatus ?? 0))"])
+                }
+                if processes.running == 0 {
+                    // Nobody is left to do the work (refused, crashed): stop instead of waiting forever.
+                    logger.error("every worker process ended; stopping the run (resume it with --resume)")
+                    coordinator.stop(reason: "every worker process ended")
+                    return
                 }
                 try? await Task.sleep(for: .milliseconds(200))
             }

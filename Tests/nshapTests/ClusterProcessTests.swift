@@ -108,6 +108,31 @@ import Glibc
         #expect(worker.standardError.contains("tcp://127.0.0.1:9"))
     }
 
+    @Test func localResumesWithTheSavedGameAndStopsWhenNoWorkerIsLeft() async throws {
+        let reference = try await Scenario.reference()
+        let group = try ProcessGroup("local-resume")
+        defer { group.cleanUp() }
+        let quiet = ["--quiet", "--log-level", "warning", "--progress-interval", "0.2", "--heartbeat-ms", "200"]
+        let first = try group.nshap("first", ["local", "--workers", "2", "--run-dir", group.path("run"),
+                                              "--progress-json", group.path("progress.jsonl")]
+                                    + Scenario.slowGame + Scenario.estimator + quiet)
+        #expect(await Scenario.waitForProgress(group, results: 3), "\(first.transcript)")
+        first.signal(SIGTERM)
+        #expect(await first.wait(timeout: .seconds(30)) == 75, "\(first.transcript)")
+
+        // Workers that cannot start: the run stops instead of waiting for them forever.
+        let orphaned = try group.nshap("orphaned", ["local", "--workers", "2", "--resume", group.path("run"),
+                                                    "--worker-log-level", "bogus"] + quiet)
+        #expect(await orphaned.wait(timeout: .seconds(30)) == 75, "\(orphaned.transcript)")
+        #expect(orphaned.standardError.contains("every worker process ended"))
+
+        // No game options given: the workers get the run's own.
+        let second = try group.nshap("second", ["local", "--workers", "2", "--resume", group.path("run"),
+                                                "--output", group.path("result.json")] + quiet)
+        #expect(await second.wait(timeout: .seconds(60)) == 0, "\(second.transcript)")
+        #expect(try RunResult.load(group.path("result.json")).estimates == reference.estimates)
+    }
+
     @Test func workerWithAnotherGameIsRefusedWithTheReason() async throws {
         let group = try ProcessGroup("fingerprint")
         defer { group.cleanUp() }
