@@ -21,6 +21,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Any other argument that does not fit.
     case invalidArgument(String)
 
+    /// The message: what was given, what went wrong and what would work.
     public var description: String {
         switch self {
         case .unreadable(let path, let reason):
