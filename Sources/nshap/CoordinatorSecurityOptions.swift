@@ -1,5 +1,10 @@
 import ArgumentParser
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
+import Synchronization
 import ZMQTransport
 
 /// How a coordinator secures its socket: CURVE with an allow-list of worker keys, or plain.
@@ -41,6 +46,37 @@ struct CoordinatorSecurityOptions: ParsableArguments {
         let handler = try await ZAPHandler(context: try ZMQContext.shared(), allowList: list,
                                            logger: Logger(label: "nshap.zap"))
         logger.info("CURVE on", metadata: ["publicKey": "\(pair.publicKey.z85)", "allowed": "\(list.count)"])
+        AllowListReload.install(path: allow, handler: handler, logger: logger)
         return .curve(keyPair: pair, authenticator: handler)
+    }
+}
+
+/// Re-reads the allow-list on SIGHUP, so that workers can be added or revoked without restarting
+/// the coordinator (connections already admitted stay).
+enum AllowListReload {
+    /// Keeps the signal source alive.
+    private final class Holder: @unchecked Sendable {
+        // @unchecked Sendable: set once before it is shared; DispatchSource objects are thread safe.
+        let source: any DispatchSourceSignal
+        init(_ source: any DispatchSourceSignal) { self.source = source }
+    }
+
+    private static let holder = Mutex<Holder?>(nil)
+
+    static func install(path: String, handler: ZAPHandler, logger: Logger) {
+        signal(SIGHUP, SIG_IGN)
+        let s = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        s.setEventHandler {
+            do {
+                let list = try AllowList.load(path)
+                handler.update(allowList: list)
+                logger.notice("reloaded the allow-list", metadata: ["allow": "\(path)", "allowed": "\(list.count)"])
+            } catch {
+                logger.error("cannot reload the allow-list; keeping the previous one", metadata: ["error": "\(error)"])
+            }
+        }
+        s.resume()
+        let box = Holder(s)
+        holder.withLock { $0 = box }
     }
 }

@@ -31,6 +31,30 @@ import Glibc
         #expect(try RunResult.load(group.path("result.json")).estimates == reference.estimates)
     }
 
+    @Test func allowListIsReloadedOnSighup() async throws {
+        let group = try ProcessGroup("sighup")
+        defer { group.cleanUp() }
+        let keys = group.path("keys")
+        for name in ["coordinator", "late"] {
+            let gen = try group.nshap("keys-\(name)", ["keys", "generate", "--out", keys, "--name", name])
+            #expect(await gen.wait(timeout: .seconds(30)) == 0, "\(gen.transcript)")
+        }
+        try "# nobody yet\n".write(toFile: keys + "/allow.txt", atomically: true, encoding: .utf8)
+        let (coordinator, endpoint) = try await Scenario.startCoordinator(
+            group, extra: ["--keys", keys + "/coordinator.key", "--allow", keys + "/allow.txt"])
+        let workerKeys = ["--keys", keys + "/late.key", "--server-key", keys + "/coordinator.pub"]
+        let early = try Scenario.startWorker(group, "early", endpoint: endpoint, extra: workerKeys)
+        #expect(await early.wait(timeout: .seconds(30)) == 2, "\(early.transcript)")
+
+        let line = try String(contentsOfFile: keys + "/late.pub", encoding: .utf8)
+        try ("# nobody yet\n" + line).write(toFile: keys + "/allow.txt", atomically: true, encoding: .utf8)
+        coordinator.signal(SIGHUP)
+        #expect(await eventually(.seconds(10)) { coordinator.standardError.contains("reloaded the allow-list") },
+                "\(coordinator.transcript)")
+        try Scenario.startWorker(group, "late", endpoint: endpoint, extra: workerKeys)
+        #expect(await coordinator.wait(timeout: .seconds(60)) == 0, "\(group.transcripts)")
+    }
+
     @Test func plainTcpOffLoopbackNeedsInsecure() async throws {
         let group = try ProcessGroup("insecure")
         defer { group.cleanUp() }
