@@ -1,4 +1,7 @@
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import ZMQTransport
 
 /// The socket wrapper against a real libzmq: multipart messages, ROUTER_MANDATORY, high-water
@@ -154,6 +157,7 @@ import Testing
     @Test func ipcEndpointsWork() throws {
         let context = try ZMQContext()
         let path = "/tmp/nshap-test-\(UInt32.random(in: 0...UInt32.max)).ipc"
+        defer { unlink(path) }
         let router = try ZMQSocket(context, kind: .router)
         try router.bind("ipc://" + path)
         let dealer = try ZMQSocket(context, kind: .dealer)
