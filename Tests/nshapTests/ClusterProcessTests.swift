@@ -156,7 +156,9 @@ import Glibc
         #expect(await eventually(.seconds(10)) { workers.allSatisfy { !ProcessTable.isAlive($0) } })
 
         // SIGKILL: nothing runs in the parent any more; the workers notice and exit on their own.
-        let doomed = try group.nshap("doomed", ["local", "--workers", "2", "--run-dir", group.path("run2")] + Scenario.slowGame + long)
+        // (Loopback TCP: a killed process leaves no socket file behind.)
+        let doomed = try group.nshap("doomed", ["local", "--workers", "2", "--transport", "tcp", "--run-dir", group.path("run2")]
+                                     + Scenario.slowGame + long)
         #expect(await eventually(.seconds(30)) { ProcessTable.children(of: doomed.pid).count == 2 }, "\(doomed.transcript)")
         let orphans = ProcessTable.children(of: doomed.pid)
         doomed.signal(SIGKILL)
