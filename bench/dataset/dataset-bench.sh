@@ -28,14 +28,16 @@ def load(path):
     left, top = int(round((nw - 224) / 2.0)), int(round((nh - 224) / 2.0))
     x = np.asarray(im.crop((left, top, left + 224, top + 224))).astype(np.float32) / np.float32(255)
     return ((x - np.float32(0.5)) / np.float32(0.5)).transpose(2, 0, 1)
-times = []
+times, cpu = [], []
 for _ in range(repeats):
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     tensor = np.stack([load(f) for f in files])
     times.append(time.perf_counter() - start)
+    cpu.append(time.process_time() - start_cpu)
 np.save(target, tensor)
 med = statistics.median(times)
 print(f"Pillow {PIL.__version__} + numpy, 1 process: {med:.3f} s for {len(files)} images, "
-      f"{med / len(files) * 1e3:.3f} ms/image (median of {repeats}; min {min(times):.3f}, max {max(times):.3f})")
+      f"{med / len(files) * 1e3:.3f} ms/image (median of {repeats}; min {min(times):.3f}, max {max(times):.3f}), "
+      f"{statistics.median(cpu):.3f} s of CPU time")
 PY
 "$bin" "$shared/models/efficientnet-lite0.json" "$shared/data/imagenet-sample" --repeats "$repeats" --compare "$out/pillow-inputs.npy"
