@@ -55,12 +55,13 @@ import Testing
     @Test func inlineLabelsGrayAndSizes() throws {
         let path = try Self.write("""
             {"input": {"channels": "L", "size": [16, 12], "layout": "NHWC"},
-             "preprocess": {"resize": 16, "interpolation": "bilinear", "scale": "x/255", "mean": [0.25], "std": [0.5]},
+             "preprocess": {"resize": 16, "interpolation": "bilinear", "scale": "x/255", "mean": [0], "std": 2},
              "output": {"classes": 2, "labels": ["no", "yes"]}}
             """)
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let sidecar = try Sidecar(contentsOf: path)
         #expect(sidecar.preprocessing.shape == [16, 12, 1])
+        #expect(sidecar.preprocessing.mean == [0] && sidecar.preprocessing.std == [2])
         #expect(try sidecar.classLabels()?.names == ["no", "yes"])
     }
 
