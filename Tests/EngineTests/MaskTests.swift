@@ -120,6 +120,28 @@ import Testing
         #expect(pruned.unitCount == model.unitCount)
     }
 
+    @Test(arguments: ["mobilenetish", "resnetish", "inceptionish"])
+    func twoStageSessionsAgreeWithReference(name: String) throws {
+        // A small split threshold makes the early/late stage split happen in these small models.
+        let model = try Model.load(path: Paths.fixture(name))
+        let input = try NPY.read(path: Paths.fixtures + "/\(name).input.npy").slice(0..<3)
+        let expected = try NPY.read(path: Paths.fixtures + "/\(name).output.npy").slice(0..<3)
+        let masks = MaskTests.masks(model, count: 3, seed: 5)
+        let references = try masks.map { try ReferenceInterpreter.run(model, input: input, mask: $0, removal: .zero)[0] }
+        var split = 0
+        for (early, late, threshold) in [(1, 4, 1_100), (2, 3, 5_000)] {
+            let session = Session(model: model, threads: 2, microBatch: late, earlyMicroBatch: early, stageSplitFloats: threshold)
+            if try session.fullStages().count == 2 { split += 1 }
+            #expect(try session.run(input).maxAbsDifference(expected) < 1e-4)
+            let out = try session.evaluate(images: input, masks: masks, removal: .zero)
+            for (k, r) in references.enumerated() {
+                let got = Tensor(shape: [3, 10], floats: Array(out.asFloats[(k * 30)..<((k + 1) * 30)]))
+                #expect(got.maxAbsDifference(r) < 1e-4)
+            }
+        }
+        #expect(split > 0, "\(name): no threshold split the network in two stages")
+    }
+
     @Test func masksFromBitsMatchMasksFromIndices() {
         var words = [UInt64](repeating: 0, count: 2)
         for i in [0, 5, 63, 64, 70] { words[i / 64] |= 1 << UInt64(i % 64) }

@@ -17,7 +17,7 @@ INPUT=${INPUT:-../shared/models/efficientnet-lite0-reference/input.npy}
 OUT=bench/out/engine
 mkdir -p "$OUT"
 
-swift build -c release --product engine-bench >/dev/null
+swift build -c release --product engine-bench 2>&1 | grep -E "error" && exit 1 || true
 BIN=$(swift build -c release --product engine-bench --show-bin-path)/engine-bench
 
 : > "$OUT/ours.txt"
@@ -25,17 +25,22 @@ BIN=$(swift build -c release --product engine-bench --show-bin-path)/engine-benc
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$ROUNDS"); do
   "$BIN" run --model "$MODEL" --input "$INPUT" --batch "$BATCH" --threads "$THREADS" --micro-batch "$MICRO" \
-    --iterations "$ITERATIONS" | awk '{print $2}' >> "$OUT/ours.txt"
+    --iterations "$ITERATIONS" | awk '{print $2, $4}' >> "$OUT/ours.txt"
   OMP_NUM_THREADS=1 python3 tools/ort_bench.py --model "$MODEL" --input "$INPUT" --batch "$BATCH" \
-    --threads "$THREADS" --iterations "$ITERATIONS" | awk '{print $2}' >> "$OUT/ort.txt"
+    --threads "$THREADS" --iterations "$ITERATIONS" | awk '{print $2, $4}' >> "$OUT/ort.txt"
 done
 echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$OUT/ours.txt" "$OUT/ort.txt" <<'PY'
 import statistics, sys
-ours = [float(x) for x in open(sys.argv[1]) if x.strip()]
-ort = [float(x) for x in open(sys.argv[2]) if x.strip()]
+def load(path):
+    rows = [line.split() for line in open(path) if line.strip()]
+    return [float(r[0]) for r in rows], [float(r[1]) for r in rows]
+(ours, ours_cpu), (ort, ort_cpu) = load(sys.argv[1]), load(sys.argv[2])
 mo, mr = statistics.median(ours), statistics.median(ort)
-print(f"engine      : median {mo:7.2f} ms/image  (min {min(ours):.2f}, max {max(ours):.2f}, n={len(ours)})")
-print(f"onnxruntime : median {mr:7.2f} ms/image  (min {min(ort):.2f}, max {max(ort):.2f}, n={len(ort)})")
-print(f"ratio engine/onnxruntime: {mo / mr:.2f}x (medians), {min(ours) / min(ort):.2f}x (best runs)")
+print(f"engine      : median {mo:7.2f} ms/image wall (min {min(ours):.2f}, max {max(ours):.2f}, n={len(ours)}), "
+      f"{statistics.median(ours_cpu):.2f} ms/image CPU")
+print(f"onnxruntime : median {mr:7.2f} ms/image wall (min {min(ort):.2f}, max {max(ort):.2f}, n={len(ort)}), "
+      f"{statistics.median(ort_cpu):.2f} ms/image CPU")
+print(f"ratio engine/onnxruntime: {mo / mr:.2f}x (median wall), {min(ours) / min(ort):.2f}x (best wall), "
+      f"{statistics.median(ours_cpu) / statistics.median(ort_cpu):.2f}x (median CPU)")
 PY

@@ -52,28 +52,52 @@ struct ConvGemmKernel: Kernel {
     }
 
     /// Gathers the patches of output rows `rows` (flattened item, oy, ox) of group `group` into
-    /// `dst` as `[rows, kh * kw * Cin/groups]`, zero outside the image.
+    /// `dst` as `[rows, kh * kw * Cin/groups]`, zero outside the image. With unit dilation a kernel
+    /// row's taps are one contiguous run of the NHWC input, copied at once when it lies inside.
     static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, group: Int, rows: Range<Int>,
                        into dst: UnsafeMutablePointer<Float>) {
-        let cg = g.inPerGroup, k = g.patchSize
+        let cg = g.inPerGroup, cin = g.inChannels
+        let span = g.kernelW &* cg
+        let contiguous = g.dilationW == 1 && cg == cin
         var d = dst
-        for r in rows {
-            let item = r / g.outPixels, p = r % g.outPixels
-            let oy = p / g.outWidth, ox = p % g.outWidth
-            let image = x + item * g.height * g.width * g.inChannels + group * cg
+        var item = rows.lowerBound / g.outPixels
+        var oy = (rows.lowerBound % g.outPixels) / g.outWidth
+        var ox = rows.lowerBound % g.outWidth
+        for _ in rows {
+            let imageOffset: Int = item &* g.height &* g.width &* cin
+            let image = x + (imageOffset &+ group &* cg)
+            let ix0 = ox &* g.strideW &- g.padLeft
+            let lastX: Int = ix0 &+ (g.kernelW &- 1) &* g.dilationW
+            let rowInside = ix0 >= 0 && lastX < g.width
             for ky in 0..<g.kernelH {
-                let iy = oy * g.strideH - g.padTop + ky * g.dilationH
-                for kx in 0..<g.kernelW {
-                    let ix = ox * g.strideW - g.padLeft + kx * g.dilationW
-                    if iy >= 0 && iy < g.height && ix >= 0 && ix < g.width {
-                        d.update(from: image + (iy * g.width + ix) * g.inChannels, count: cg)
-                    } else {
-                        d.update(repeating: 0, count: cg)
+                let iy: Int = oy &* g.strideH &- g.padTop &+ ky &* g.dilationH
+                if iy < 0 || iy >= g.height {
+                    for i in 0..<span { d[i] = 0 }
+                } else if contiguous && rowInside {
+                    let at: Int = (iy &* g.width &+ ix0) &* cin
+                    let s = image + at
+                    if span >= 32 { d.update(from: s, count: span) } else { for i in 0..<span { d[i] = s[i] } }
+                } else {
+                    for kx in 0..<g.kernelW {
+                        let ix: Int = ix0 &+ kx &* g.dilationW
+                        let o = d + kx &* cg
+                        if ix >= 0 && ix < g.width {
+                            let at: Int = (iy &* g.width &+ ix) &* cin
+                            let s = image + at
+                            for i in 0..<cg { o[i] = s[i] }
+                        } else {
+                            for i in 0..<cg { o[i] = 0 }
+                        }
                     }
-                    d += cg
                 }
+                d += span
             }
-            _ = k
+            ox &+= 1
+            if ox == g.outWidth {
+                ox = 0
+                oy &+= 1
+                if oy == g.outHeight { oy = 0; item &+= 1 }
+            }
         }
     }
 }

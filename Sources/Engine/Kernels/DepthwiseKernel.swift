@@ -1,8 +1,8 @@
 /// Depthwise convolution (one filter per channel) of NHWC images, vectorised over channels.
 ///
-/// The valid window taps of every output row and column are found once per run; each output
-/// position then accumulates 32 channels at a time (four independent vector sums, so additions do
-/// not wait on each other), then 8, then single channels. The epilogue is fused:
+/// The valid window taps of every output row and column are found once per run. Channels go 32
+/// at a time (four independent vector sums, so additions do not wait on each other), then 8, then
+/// one by one; layers with large weight sets are tiled by channel (see `DepthwiseImage`). The epilogue is fused:
 /// `act(acc * scale + shift)` with `scale = 1, shift = bias`, or the item's mask override.
 struct DepthwiseKernel: Kernel {
     let input: Loc
@@ -86,57 +86,102 @@ struct DepthwiseImage: ActivationVisitor {
     let shift: UnsafePointer<Float>
 
     func visit<F: ActivationFunctor>(_ f: F) {
+        // With many channels and large windows, channel tiles go outermost so a tile's weights and
+        // the input rows it reads stay in L1 while all its output positions are computed; with few,
+        // every position's channels are done together so the input is streamed once.
         let c = g.inChannels
-        let rowStride = g.width * c
-        for oy in 0..<g.outHeight {
-            let (ky0, ky1) = rows[oy]
-            let iy0 = oy * g.strideH - g.padTop
-            for ox in 0..<g.outWidth {
-                let (kx0, kx1) = cols[ox]
-                let ix0 = ox * g.strideW - g.padLeft
-                let base = src + iy0 * rowStride + ix0 * c
-                let out = dst + (oy * g.outWidth + ox) * c
-                var ch = 0
-                while ch + 32 <= c {
-                    var a0 = SIMD8<Float>.zero, a1 = SIMD8<Float>.zero, a2 = SIMD8<Float>.zero, a3 = SIMD8<Float>.zero
-                    for ky in ky0..<ky1 {
-                        let row = base + ky * g.dilationH * rowStride + ch
-                        let wrow = w + ky * g.kernelW * c + ch
-                        for kx in kx0..<kx1 {
-                            let xp = row + kx * g.dilationW * c
-                            let wp = wrow + kx * c
-                            a0 += xp.loadSIMD(0) * wp.loadSIMD(0)
-                            a1 += xp.loadSIMD(8) * wp.loadSIMD(8)
-                            a2 += xp.loadSIMD(16) * wp.loadSIMD(16)
-                            a3 += xp.loadSIMD(24) * wp.loadSIMD(24)
-                        }
+        let tile = g.kernelH * g.kernelW * c * 4 > 16_384 ? 32 : c
+        var t0 = 0
+        while t0 < c {
+            let t1 = min(t0 + tile, c)
+            for oy in 0..<g.outHeight {
+                let (ky0, ky1) = rows[oy]
+                let iy0 = oy &* g.strideH &- g.padTop
+                for ox in 0..<g.outWidth {
+                    let (kx0, kx1) = cols[ox]
+                    let ix0 = ox &* g.strideW &- g.padLeft
+                    let pixel: Int = (iy0 &* g.width &+ ix0) &* c
+                    let out = dst + (oy &* g.outWidth &+ ox) &* c
+                    var ch = t0
+                    while ch &+ 32 <= t1 {
+                        block32(src + (pixel &+ ch), w + ch, out + ch, scale + ch, shift + ch, ky0, ky1, kx0, kx1, f)
+                        ch &+= 32
                     }
-                    let s = scale + ch, h = shift + ch
-                    out.storeSIMD(f(a0 * s.loadSIMD(0) + h.loadSIMD(0)), at: ch)
-                    out.storeSIMD(f(a1 * s.loadSIMD(8) + h.loadSIMD(8)), at: ch + 8)
-                    out.storeSIMD(f(a2 * s.loadSIMD(16) + h.loadSIMD(16)), at: ch + 16)
-                    out.storeSIMD(f(a3 * s.loadSIMD(24) + h.loadSIMD(24)), at: ch + 24)
-                    ch += 32
-                }
-                while ch + 8 <= c {
-                    var a = SIMD8<Float>.zero
-                    for ky in ky0..<ky1 {
-                        let row = base + ky * g.dilationH * rowStride + ch
-                        let wrow = w + ky * g.kernelW * c + ch
-                        for kx in kx0..<kx1 { a += (row + kx * g.dilationW * c).loadSIMD(0) * (wrow + kx * c).loadSIMD(0) }
+                    while ch &+ 8 <= t1 {
+                        block8(src + (pixel &+ ch), w + ch, out + ch, scale + ch, shift + ch, ky0, ky1, kx0, kx1, f)
+                        ch &+= 8
                     }
-                    out.storeSIMD(f(a * scale.loadSIMD(ch) + shift.loadSIMD(ch)), at: ch)
-                    ch += 8
-                }
-                while ch < c {
-                    var a: Float = 0
-                    for ky in ky0..<ky1 {
-                        for kx in kx0..<kx1 { a += base[ky * g.dilationH * rowStride + kx * g.dilationW * c + ch] * w[(ky * g.kernelW + kx) * c + ch] }
+                    if ch < t1 {
+                        scalar(src + (pixel &+ ch), w + ch, out + ch, scale + ch, shift + ch, ky0, ky1, kx0, kx1, t1 - ch, f)
                     }
-                    out[ch] = f(a * scale[ch] + shift[ch])
-                    ch += 1
                 }
             }
+            t0 = t1
+        }
+    }
+
+    @inline(__always)
+    private func block32<F: ActivationFunctor>(_ base: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                                               _ s: UnsafePointer<Float>, _ h: UnsafePointer<Float>,
+                                               _ ky0: Int, _ ky1: Int, _ kx0: Int, _ kx1: Int, _ f: F) {
+        let c = g.inChannels
+        let rowStride: Int = g.width &* c &* g.dilationH, colStride: Int = c &* g.dilationW
+        var a0 = SIMD8<Float>.zero, a1 = SIMD8<Float>.zero, a2 = SIMD8<Float>.zero, a3 = SIMD8<Float>.zero
+        var ky = ky0
+        while ky < ky1 {
+            let row = base + ky &* rowStride
+            let wrow = w + ky &* g.kernelW &* c
+            var kx = kx0
+            while kx < kx1 {
+                let xp = row + kx &* colStride
+                let wp = wrow + kx &* c
+                a0 += xp.loadSIMD(0) * wp.loadSIMD(0)
+                a1 += xp.loadSIMD(8) * wp.loadSIMD(8)
+                a2 += xp.loadSIMD(16) * wp.loadSIMD(16)
+                a3 += xp.loadSIMD(24) * wp.loadSIMD(24)
+                kx &+= 1
+            }
+            ky &+= 1
+        }
+        out.storeSIMD(f(a0 * s.loadSIMD(0) + h.loadSIMD(0)), at: 0)
+        out.storeSIMD(f(a1 * s.loadSIMD(8) + h.loadSIMD(8)), at: 8)
+        out.storeSIMD(f(a2 * s.loadSIMD(16) + h.loadSIMD(16)), at: 16)
+        out.storeSIMD(f(a3 * s.loadSIMD(24) + h.loadSIMD(24)), at: 24)
+    }
+
+    @inline(__always)
+    private func block8<F: ActivationFunctor>(_ base: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                                              _ s: UnsafePointer<Float>, _ h: UnsafePointer<Float>,
+                                              _ ky0: Int, _ ky1: Int, _ kx0: Int, _ kx1: Int, _ f: F) {
+        let c = g.inChannels
+        let rowStride: Int = g.width &* c &* g.dilationH, colStride: Int = c &* g.dilationW
+        var a = SIMD8<Float>.zero
+        var ky = ky0
+        while ky < ky1 {
+            let row = base + ky &* rowStride
+            let wrow = w + ky &* g.kernelW &* c
+            var kx = kx0
+            while kx < kx1 {
+                a += (row + kx &* colStride).loadSIMD(0) * (wrow + kx &* c).loadSIMD(0)
+                kx &+= 1
+            }
+            ky &+= 1
+        }
+        out.storeSIMD(f(a * s.loadSIMD(0) + h.loadSIMD(0)), at: 0)
+    }
+
+    private func scalar<F: ActivationFunctor>(_ base: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                                              _ s: UnsafePointer<Float>, _ h: UnsafePointer<Float>,
+                                              _ ky0: Int, _ ky1: Int, _ kx0: Int, _ kx1: Int, _ width: Int, _ f: F) {
+        let c = g.inChannels
+        for ch in 0..<width {
+            var a: Float = 0
+            for ky in ky0..<ky1 {
+                for kx in kx0..<kx1 {
+                    a += base[ky * g.dilationH * g.width * c + kx * g.dilationW * c + ch] * w[(ky * g.kernelW + kx) * c + ch]
+                }
+            }
+            out[ch] = f(a * s[ch] + h[ch])
         }
     }
 }

@@ -48,10 +48,19 @@ final class ExecutionPlan: Sendable {
     }
 
     /// Runs every kernel with `arena` (at least `arenaFloats`) and `scratch` (at least `scratchFloats`).
+    /// With a `profile`, each kernel's thread CPU time is added to it under the kernel's label.
     func run(arena: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
-             masks: MicroBatchMasks?, statistics: UnsafeMutablePointer<Double>?) throws {
+             masks: MicroBatchMasks?, statistics: UnsafeMutablePointer<Double>?, profile: ProfileSink? = nil) throws {
         let context = RunContext(arena: arena, constants: constants.base, scratch: scratch, masks: masks,
                                  statistics: statistics)
-        for k in kernels { try k.run(context) }
+        guard let profile else {
+            for k in kernels { try k.run(context) }
+            return
+        }
+        for (k, label) in zip(kernels, labels) {
+            let start = ProfileSink.threadCPUTime()
+            try k.run(context)
+            profile.add(label, ProfileSink.threadCPUTime() - start)
+        }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 extension Session {
     /// The mean of every conv output channel (before its activation) over the images of `batches`
@@ -21,32 +20,20 @@ extension Session {
                 return cached
             }
         }
-        let units = model.unitCount
-        let totals = Mutex([Double](repeating: 0, count: units))
+        let sink = StatisticsSink(units: model.unitCount)
         var images = 0
+        let stages = try fullStages()
         for batch in batches {
-            let values = try checkImages(batch)
+            let store = try self.store(with: batch)
+            defer { recycle(store.buffers) }
             let n = batch.shape[0]
             images += n
-            let item = model.itemShape.reduce(1, *)
-            let chunks = Session.chunks(n, microBatch)
-            try parallel(chunks.count) { c, ws in
-                let range = chunks[c]
-                let plan = try self.fullPlan(batch: range.count)
-                let sums = UnsafeMutablePointer<Double>.allocate(capacity: max(units, 1))
-                defer { sums.deallocate() }
-                sums.initialize(repeating: 0, count: max(units, 1))
-                try ws.run(plan, statistics: sums, prepare: { _, dst in
-                    values.withUnsafeBufferPointer { src in
-                        if let s = src.baseAddress { dst.update(from: s + range.lowerBound * item, count: range.count * item) }
-                    }
-                }, collect: { _, _ in })
-                totals.withLock { t in for u in 0..<units { t[u] += sums[u] } }
-            }
+            try execute(stages, items: n, images: n, pairs: false, store: store, plainOutputs: Set(model.graph.outputs),
+                        statistics: sink)
         }
         guard images > 0 else { throw EngineError.invalidInput(reason: "channel means need at least one image") }
-        let sums = totals.withLock { $0 }
-        var means = [Float](repeating: 0, count: units)
+        let sums = sink.sums.withLock { $0 }
+        var means = [Float](repeating: 0, count: model.unitCount)
         for layer in model.convLayers {
             let positions = Double(images * layer.outputShape.dropFirst().reduce(1, *))
             for u in layer.units { means[u] = Float(sums[u] / positions) }

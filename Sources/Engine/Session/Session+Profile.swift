@@ -1,43 +1,27 @@
 import Foundation
+import Synchronization
 
 /// The time one kind of kernel took in a profiled run.
 public struct KernelTiming: Sendable, Hashable {
     /// The kernel's label (operator and node name).
     public let label: String
-    /// Seconds spent, summed over the profiled micro-batches.
+    /// CPU seconds spent, summed over micro-batches and threads.
     public let seconds: Double
 }
 
-extension Session {
-    /// Runs `input` single-threaded through the full plan, timing every kernel with the thread's CPU
-    /// clock (so time other processes take on a busy machine is not counted): where the time goes.
-    public func profile(_ input: Tensor) throws -> [KernelTiming] {
-        let values = try checkImages(input)
-        let n = input.shape[0]
-        let item = model.itemShape.reduce(1, *)
-        var totals: [String: Double] = [:]
-        var order: [String] = []
-        let ws = Workspace()
-        for range in Session.chunks(n, microBatch) {
-            let plan = try fullPlan(batch: range.count)
-            ws.arena.reserve(plan.arenaFloats)
-            ws.scratch.reserve(plan.scratchFloats)
-            if let p = plan.inputs.first {
-                values.withUnsafeBufferPointer { src in
-                    if let s = src.baseAddress { (ws.arena.base + p.loc.offset).update(from: s + range.lowerBound * item, count: range.count * item) }
-                }
-            }
-            let context = RunContext(arena: ws.arena.base, constants: plan.constants.base, scratch: ws.scratch.base,
-                                     masks: nil, statistics: nil)
-            for (k, label) in zip(plan.kernels, plan.labels) {
-                let start = Session.threadCPUTime()
-                try k.run(context)
-                let t = Session.threadCPUTime() - start
-                if totals[label] == nil { order.append(label) }
-                totals[label, default: 0] += t
-            }
+/// Collects kernel times from every worker.
+final class ProfileSink: Sendable {
+    private let state = Mutex<(order: [String], totals: [String: Double])>(([], [:]))
+
+    func add(_ label: String, _ seconds: Double) {
+        state.withLock { s in
+            if s.totals[label] == nil { s.order.append(label) }
+            s.totals[label, default: 0] += seconds
         }
-        return order.map { KernelTiming(label: $0, seconds: totals[$0] ?? 0) }
+    }
+
+    var timings: [KernelTiming] {
+        state.withLock { s in s.order.map { KernelTiming(label: $0, seconds: s.totals[$0] ?? 0) } }
     }
 
     /// The calling thread's CPU time in seconds.
@@ -45,5 +29,19 @@ extension Session {
         var ts = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+extension Session {
+    /// Runs `input` like `run`, timing every kernel with its thread's CPU clock (time other
+    /// processes take on a busy machine is not counted): where the time goes.
+    public func profile(_ input: Tensor) throws -> [KernelTiming] {
+        let store = try self.store(with: input)
+        defer { recycle(store.buffers) }
+        let n = input.shape[0]
+        let sink = ProfileSink()
+        try execute(try fullStages(), items: n, images: n, pairs: false, store: store,
+                    plainOutputs: Set(model.graph.outputs), profile: sink)
+        return sink.timings
     }
 }

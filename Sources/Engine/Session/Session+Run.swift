@@ -7,27 +7,29 @@ extension Session {
 
     /// Every graph output for `input` of shape `[N] + model.itemShape`, in `model.outputNames` order.
     public func runAll(_ input: Tensor) throws -> [Tensor] {
-        let values = try checkImages(input)
+        let store = try self.store(with: input)
+        defer { recycle(store.buffers) }
         let n = input.shape[0]
-        let item = model.itemShape.reduce(1, *)
+        try execute(try fullStages(), items: n, images: n, pairs: false, store: store,
+                    plainOutputs: Set(model.graph.outputs))
+        return try outputs(store, items: n)
+    }
+
+    /// The stages computing every output from the input.
+    func fullStages() throws -> [Stage] {
+        try stages(key: "full", nodes: try model.specialization(batch: 1).runtimeNodes, inputs: model.graph.inputs,
+                   outputs: model.graph.outputs)
+    }
+
+    /// The graph outputs held in `store` for `items` items (constant outputs repeated).
+    func outputs(_ store: ValueStore, items: Int) throws -> [Tensor] {
         let spec = try model.specialization(batch: 1)
-        let outShapes = model.graph.outputs.map { o in Array((spec.facts[o]?.shape ?? [1]).dropFirst()) }
-        let buffers = outShapes.map { SharedOutput(count: n * $0.reduce(1, *)) }
-        let chunks = Session.chunks(n, microBatch)
-        try parallel(chunks.count) { i, ws in
-            let range = chunks[i]
-            let plan = try self.fullPlan(batch: range.count)
-            try ws.run(plan, prepare: { _, dst in
-                values.withUnsafeBufferPointer { src in
-                    if let s = src.baseAddress { dst.update(from: s + range.lowerBound * item, count: range.count * item) }
-                }
-            }, collect: { port, src in
-                guard let k = self.model.graph.outputs.firstIndex(of: port.value) else { return }
-                let per = port.itemFloats
-                (buffers[k].base + range.lowerBound * per).update(from: src, count: range.count * per)
-            })
+        return try model.graph.outputs.map { o in
+            let shape = Array((spec.facts[o]?.shape ?? [1]).dropFirst())
+            if let c = try model.specialization(batch: items).facts[o]?.constant { return c }
+            let e = try store.entry(o)
+            return Tensor(shape: [items] + shape, floats: Array(UnsafeBufferPointer(start: e.buffer.base, count: items * e.itemFloats)))
         }
-        return zip(outShapes, buffers).map { Tensor(shape: [n] + $0.0, floats: $0.1.array) }
     }
 
     /// The float values of `images`, checked against the model's item shape.

@@ -3,11 +3,13 @@ import Synchronization
 
 /// Runs a model on batches of images, with or without masks, on a bounded number of threads.
 ///
-/// A session compiles execution plans on demand (per micro-batch size and per graph cut) and keeps
-/// them, together with per-thread arenas, for reuse. Work is split into micro-batches of at most
-/// `microBatch` items that `threads` workers take in turn; each worker runs whole plans on its own
-/// arena with single-threaded OpenBLAS, so at most `threads` cores are busy. OpenBLAS's thread
-/// count is process-wide: creating a session sets it to 1.
+/// A session compiles execution plans on demand (per micro-batch size, stage and graph cut) and
+/// keeps them, together with per-thread arenas, for reuse. The network runs in two stages: the
+/// high-resolution start in micro-batches of `earlyMicroBatch` items (activations stay in cache),
+/// the rest (where every activation holds at most `stageSplitFloats` floats per item) in
+/// micro-batches of `microBatch` items. `threads` workers take micro-batches in turn; each runs
+/// whole plans on its own arena with single-threaded OpenBLAS, so at most `threads` cores are
+/// busy. OpenBLAS's thread count is process-wide: creating a session sets it to 1.
 ///
 /// All methods are thread-safe; concurrent calls share the plan cache.
 public final class Session: Sendable {
@@ -15,21 +17,31 @@ public final class Session: Sendable {
     public let model: Model
     /// The most threads a call uses.
     public let threads: Int
-    /// The most items per micro-batch.
+    /// The most items per micro-batch in the network's low-resolution end.
     public let microBatch: Int
+    /// The most items per micro-batch in the network's high-resolution start.
+    public let earlyMicroBatch: Int
+    /// The largest per-item activation (in floats) of the low-resolution end.
+    public let stageSplitFloats: Int
 
     private let plans = Mutex<[String: ExecutionPlan]>([:])
     private let workspaces = Mutex<[Workspace]>([])
+    /// Buffers of finished calls, by size, kept so later calls do not fault fresh pages in.
+    private let buffers = Mutex<(bySize: [Int: [SharedOutput]], bytes: Int)>(([:], 0))
     /// Each conv layer's bias (zeros when it has none), for `Removal.bias` and overrides.
     let biases: [[Float]]
 
-    /// A session on `model` using at most `threads` threads and micro-batches of `microBatch` items.
-    public init(model: Model, threads: Int = 1, microBatch: Int = 8) {
+    /// A session on `model` using at most `threads` threads; see the type's documentation for the
+    /// micro-batch sizes (the defaults suit EfficientNet-Lite0-sized networks on a 2-core machine).
+    public init(model: Model, threads: Int = 1, microBatch: Int = 16, earlyMicroBatch: Int = 1,
+                stageSplitFloats: Int = 65_536) {
         precondition(threads >= 1, "threads must be at least 1")
-        precondition(microBatch >= 1, "microBatch must be at least 1")
+        precondition(microBatch >= 1 && earlyMicroBatch >= 1, "micro-batches hold at least one item")
         self.model = model
         self.threads = threads
         self.microBatch = microBatch
+        self.earlyMicroBatch = earlyMicroBatch
+        self.stageSplitFloats = stageSplitFloats
         BLAS.setThreads(1)
         biases = model.convLayers.map { layer in
             let node = model.graph.nodes[layer.nodeIndex]
@@ -55,12 +67,12 @@ public final class Session: Sendable {
         return p
     }
 
-    /// The labels of the kernels of the full plan at batch `batch` (for profiles and tests).
+    /// The labels of the kernels of the single-stage plan at batch `batch` (for tests).
     func kernelLabels(batch: Int) throws -> [String] {
         try fullPlan(batch: batch).labels
     }
 
-    /// The plan computing every output from the input.
+    /// One plan computing every output from the input (no stages).
     func fullPlan(batch: Int) throws -> ExecutionPlan {
         let spec = try model.specialization(batch: batch)
         return try plan(key: "full", batch: batch, nodes: spec.runtimeNodes,
@@ -86,6 +98,25 @@ public final class Session: Sendable {
             if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
         }
         if let e = state.failure { throw e }
+    }
+
+    /// A buffer of `count` floats (contents unspecified), reused from earlier calls when possible.
+    func buffer(_ count: Int) -> SharedOutput {
+        buffers.withLock { pool in
+            guard let b = pool.bySize[count]?.popLast() else { return nil }
+            pool.bytes -= count * 4
+            return b
+        } ?? SharedOutput(count: count)
+    }
+
+    /// Returns buffers for reuse (up to 1 GB is kept).
+    func recycle(_ released: [SharedOutput]) {
+        buffers.withLock { pool in
+            for b in released where pool.bytes + b.count * 4 <= 1 << 30 {
+                pool.bySize[b.count, default: []].append(b)
+                pool.bytes += b.count * 4
+            }
+        }
     }
 
     private func checkout() -> Workspace {
@@ -129,12 +160,12 @@ final class Workspace: @unchecked Sendable {
 
     /// Runs `plan` after `prepare` fills its inputs; `collect` then reads its outputs.
     func run(_ plan: ExecutionPlan, masks: MicroBatchMasks? = nil, statistics: UnsafeMutablePointer<Double>? = nil,
-             prepare: (ExecutionPlan.Port, UnsafeMutablePointer<Float>) -> Void,
+             profile: ProfileSink? = nil, prepare: (ExecutionPlan.Port, UnsafeMutablePointer<Float>) -> Void,
              collect: (ExecutionPlan.Port, UnsafeMutablePointer<Float>) -> Void) throws {
         arena.reserve(plan.arenaFloats)
         scratch.reserve(plan.scratchFloats)
         for p in plan.inputs { prepare(p, arena.base + p.loc.offset) }
-        try plan.run(arena: arena.base, scratch: scratch.base, masks: masks, statistics: statistics)
+        try plan.run(arena: arena.base, scratch: scratch.base, masks: masks, statistics: statistics, profile: profile)
         for p in plan.outputs {
             collect(p, p.loc.isConstant ? plan.constants.base + p.loc.offset : arena.base + p.loc.offset)
         }

@@ -1,4 +1,4 @@
-/// A float buffer that parallel workers fill in disjoint ranges.
+/// A float buffer that parallel workers fill in disjoint ranges (contents start unspecified).
 ///
 /// `@unchecked Sendable`: every worker writes only the ranges of the micro-batches it took from
 /// the session's counter, and the buffer is read only after all workers have finished.
@@ -9,7 +9,6 @@ final class SharedOutput: @unchecked Sendable {
     init(count: Int) {
         self.count = count
         base = .allocate(capacity: max(count, 1))
-        base.initialize(repeating: 0, count: max(count, 1))
     }
 
     /// The contents as an array.

@@ -1,0 +1,63 @@
+/// A group of nodes run together at one micro-batch size, reading values other stages produced
+/// (or the caller gave) and producing values later stages or the caller need.
+///
+/// A network's high-resolution start runs best a few items at a time (its activations stay in
+/// cache); its low-resolution end runs best many items at a time (matrix products get tall, the
+/// classifier's weights are read once per micro-batch). `Stage.split` cuts a node group where every
+/// value touched afterwards is small.
+struct Stage: Sendable {
+    /// Identifies the stage's plans in the session cache.
+    let key: String
+    /// Nodes, topologically ordered.
+    let nodes: [Int]
+    /// Run-time values read but not produced here.
+    let inputs: [Int]
+    /// Values produced here that later stages or the caller need.
+    let outputs: [Int]
+    /// Items per micro-batch.
+    let microBatch: Int
+
+    /// Splits `nodes` (reading `inputs`, producing `outputs`) into an early stage and a late stage
+    /// in which every value read or written holds at most `threshold` floats per item; one stage
+    /// when no such split helps.
+    static func split(key: String, model: Model, specialization spec: Specialization, nodes: [Int], inputs: [Int],
+                      outputs: [Int], early: Int, late: Int, threshold: Int) -> [Stage] {
+        let graph = model.graph
+        func size(_ v: Int) -> Int { spec.facts[v].map { $0.shape.dropFirst().reduce(1, *) } ?? 0 }
+        func isRuntime(_ v: Int) -> Bool { spec.facts[v]?.constant == nil }
+        var start = nodes.count
+        while start > 0 {
+            let node = graph.nodes[nodes[start - 1]]
+            let touched = node.inputs.compactMap { $0 }.filter(isRuntime) + node.outputs
+            guard touched.allSatisfy({ size($0) <= threshold }) else { break }
+            start -= 1
+        }
+        // Only split when both parts are substantial.
+        guard early != late, start > 0, start < nodes.count - 1 else {
+            return [Stage(key: key, nodes: nodes, inputs: inputs, outputs: outputs, microBatch: late)]
+        }
+        let first = Array(nodes[..<start]), second = Array(nodes[start...])
+        let producedLate = Set(second.flatMap { graph.nodes[$0].outputs })
+        var lateInputs: [Int] = []
+        for k in second {
+            for v in graph.nodes[k].inputs.compactMap({ $0 }) where isRuntime(v) && !producedLate.contains(v) && !lateInputs.contains(v) {
+                lateInputs.append(v)
+            }
+        }
+        let producedEarly = Set(first.flatMap { graph.nodes[$0].outputs })
+        let earlyOutputs = (lateInputs + outputs).filter { producedEarly.contains($0) }
+        let earlyInputs = inputs.filter { v in first.contains { graph.nodes[$0].inputs.contains(v) } }
+        // The late stage reads early outputs and any group inputs it needs directly (skip connections).
+        return [
+            Stage(key: key + "/early", nodes: first, inputs: earlyInputs, outputs: uniqued(earlyOutputs), microBatch: early),
+            Stage(key: key + "/late", nodes: second, inputs: lateInputs, outputs: outputs.filter(producedLate.contains),
+                  microBatch: late),
+        ]
+    }
+}
+
+/// `values` without repeats, in first-seen order.
+func uniqued(_ values: [Int]) -> [Int] {
+    var seen = Set<Int>()
+    return values.filter { seen.insert($0).inserted }
+}
