@@ -41,7 +41,11 @@ public struct ImageLoader: Sendable {
         let next = Mutex(0)
         // Every image is written straight into its slot of the final tensor; slots of skipped
         // files are squeezed out afterwards.
-        var inputs = [Float](repeating: 0, count: entries.count * size)
+        // Left uninitialised: each worker's writes are the first touch of its slots' pages, so
+        // the page faults spread over the threads; unused slots are never read.
+        var inputs = [Float](unsafeUninitializedCapacity: entries.count * size) { _, count in
+            count = entries.count * size
+        }
         inputs.withUnsafeMutableBufferPointer { buffer in
             let slots = Slots(buffer: buffer, size: size)
             let work = { @Sendable in

@@ -156,21 +156,37 @@ public enum Resampler {
         let half = Int32(1) << (precisionBits - 1)
         image.samples.withUnsafeBufferPointer { src in
             c.weights.withUnsafeBufferPointer { w in
-                out.withUnsafeMutableBufferPointer { dst in
-                    for (row, y) in rows.enumerated() {
-                        let srcRow = y * inWidth * channels
-                        let dstRow = row * outWidth * channels
-                        for xx in 0..<outWidth {
-                            let xmin = c.bounds[2 * xx], count = c.bounds[2 * xx + 1]
-                            let kBase = xx * c.size
-                            for ch in 0..<channels {
-                                var sum = half
-                                var p = srcRow + xmin * channels + ch
-                                for x in 0..<count {
-                                    sum &+= Int32(src[p]) &* w[kBase + x]
-                                    p += channels
+                c.bounds.withUnsafeBufferPointer { bounds in
+                    out.withUnsafeMutableBufferPointer { dst in
+                        for (row, y) in rows.enumerated() {
+                            let srcRow = y * inWidth * channels
+                            let dstRow = row * outWidth * channels
+                            for xx in 0..<outWidth {
+                                let xmin = bounds[2 * xx], count = bounds[2 * xx + 1]
+                                let k = xx * c.size
+                                var p = srcRow + xmin * channels
+                                if channels == 3 {
+                                    // The three channels of a pixel are adjacent: one pass over the taps.
+                                    var s0 = half, s1 = half, s2 = half
+                                    for x in 0..<count {
+                                        let weight = w[k + x]
+                                        s0 &+= Int32(src[p]) &* weight
+                                        s1 &+= Int32(src[p + 1]) &* weight
+                                        s2 &+= Int32(src[p + 2]) &* weight
+                                        p += 3
+                                    }
+                                    let d = dstRow + xx * 3
+                                    dst[d] = clip8(s0)
+                                    dst[d + 1] = clip8(s1)
+                                    dst[d + 2] = clip8(s2)
+                                } else {
+                                    var sum = half
+                                    for x in 0..<count {
+                                        sum &+= Int32(src[p]) &* w[k + x]
+                                        p += 1
+                                    }
+                                    dst[dstRow + xx] = clip8(sum)
                                 }
-                                dst[dstRow + xx * channels + ch] = clip8(sum)
                             }
                         }
                     }
@@ -186,20 +202,23 @@ public enum Resampler {
         let rowLength = width * channels
         var out = [UInt8](repeating: 0, count: rowLength * outHeight)
         let half = Int32(1) << (precisionBits - 1)
+        // Each output row accumulates whole source rows (contiguous, so the loop vectorises);
+        // integer sums do not depend on their order, so the result is Pillow's exactly.
+        var accumulator = [Int32](repeating: 0, count: rowLength)
         image.samples.withUnsafeBufferPointer { src in
             c.weights.withUnsafeBufferPointer { w in
-                out.withUnsafeMutableBufferPointer { dst in
-                    for yy in 0..<outHeight {
-                        let ymin = bounds[2 * yy], count = bounds[2 * yy + 1]
-                        let kBase = yy * c.size
-                        for i in 0..<rowLength {
-                            var sum = half
-                            var p = ymin * rowLength + i
+                accumulator.withUnsafeMutableBufferPointer { acc in
+                    out.withUnsafeMutableBufferPointer { dst in
+                        for yy in 0..<outHeight {
+                            let ymin = bounds[2 * yy], count = bounds[2 * yy + 1]
+                            for i in 0..<rowLength { acc[i] = half }
                             for y in 0..<count {
-                                sum &+= Int32(src[p]) &* w[kBase + y]
-                                p += rowLength
+                                let weight = w[yy * c.size + y]
+                                let base = (ymin + y) * rowLength
+                                for i in 0..<rowLength { acc[i] &+= Int32(src[base + i]) &* weight }
                             }
-                            dst[yy * rowLength + i] = clip8(sum)
+                            let d = yy * rowLength
+                            for i in 0..<rowLength { dst[d + i] = clip8(acc[i]) }
                         }
                     }
                 }

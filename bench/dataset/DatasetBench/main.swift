@@ -21,6 +21,13 @@ func threadCPUSeconds() -> Double {
     return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
+/// CPU time of the whole process (all threads), in seconds.
+func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = ContinuousClock.now
     try body()
@@ -76,13 +83,12 @@ do {
         let loader = ImageLoader(preprocessing: sidecar.preprocessing, threads: threads, cache: nil)
         var times: [Double] = [], cpu: [Double] = []
         for _ in 0..<repeats {
-            let before = threadCPUSeconds()
+            let before = processCPUSeconds()
             times.append(try seconds { loaded = try loader.load(folder) })
-            cpu.append(threadCPUSeconds() - before)
+            cpu.append(processCPUSeconds() - before)
         }
         perThreads[threads] = median(times)
-        // With one thread all the work runs on this thread, so its CPU time is the whole cost.
-        let cpuNote = threads == 1 ? String(format: ", %.3f s of CPU time", median(cpu)) : ""
+        let cpuNote = String(format: ", %.3f s of CPU time (all threads)", median(cpu))
         print(String(format: "decode + preprocess, %d thread(s): %.3f s for %d images, %.3f ms/image (median of %d; min %.3f, max %.3f)%@",
                      threads, median(times), folder.entries.count, median(times) / Double(folder.entries.count) * 1e3,
                      repeats, times.min() ?? 0, times.max() ?? 0, cpuNote))
