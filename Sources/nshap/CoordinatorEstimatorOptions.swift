@@ -64,11 +64,3 @@ struct EstimatorArguments: ParsableArguments {
         return a
     }
 }
-
-extension GameOptions {
-    /// These options as command-line arguments (for worker processes started by `nshap local`).
-    var arguments: [String] {
-        ["--game", game, "--players", "\(players)", "--game-seed", "\(gameSeed)",
-         "--coalition-cost-ms", "\(coalitionCostMilliseconds)"]
-    }
-}

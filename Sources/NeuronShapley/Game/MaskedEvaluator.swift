@@ -1,0 +1,105 @@
+public import Dataset
+public import Engine
+
+/// A part of the images ready for masked evaluation: their cut activations (see ``ModelCut``) and
+/// what the metric needs to score them.
+public struct EvaluationSet: Sendable {
+    /// Indices of the images in ``GameData/images``.
+    public let indices: [Int]
+    /// The cut activations, `[N] + suffix.itemShape`.
+    public let frontier: Tensor
+    /// Labels, groups, targets and the unablated model's predictions.
+    public let context: MetricContext
+    /// The metric's value with nothing removed.
+    public let fullValue: Double
+
+    /// The number of images.
+    public var count: Int { indices.count }
+}
+
+/// Values metrics of the network with sets of filters removed, on the suffix of a ``ModelCut``.
+///
+/// Thread-safe: the session is, and everything else is immutable.
+public final class MaskedEvaluator: Sendable {
+    /// The cut (full, prefix and suffix models).
+    public let cut: ModelCut
+    /// The session running the suffix.
+    public let session: Session
+    /// How removed filters are replaced.
+    public let removal: Removal
+    /// Channel means of the suffix's units (for `Removal.mean`), nil otherwise.
+    public let means: ChannelMeans?
+    /// The number of classes of the model's output.
+    public let classCount: Int
+    /// Masks evaluated per call to the engine, to bound memory.
+    public let masksPerCall: Int
+    /// The validation images' cut activations, computed once for the means and the game.
+    private let validationFrontier: (indices: [Int], frontier: Tensor)
+
+    /// An evaluator for `players` (global unit indices of `data.model`) whose channel means (for
+    /// mean removal) come from the validation images; they are cached in `settings.cacheDirectory`.
+    public init(data: GameData, players: [Int]) throws {
+        let settings = data.settings
+        cut = try ModelCut(model: data.model, players: players)
+        session = Session(model: cut.suffix, threads: settings.threads, microBatch: settings.microBatch)
+        removal = settings.removal
+        classCount = data.classCount
+        masksPerCall = 64
+        let images = Tensor(shape: [data.validation.count] + data.model.itemShape,
+                            floats: data.images.subset(data.validation).inputs)
+        let prefix = cut.prefix.map { Session(model: $0, threads: settings.threads, microBatch: settings.microBatch) }
+        let frontier = try cut.frontier(images, session: prefix)
+        validationFrontier = (data.validation, frontier)
+        if settings.removal == .mean {
+            means = try session.channelMeans(batches: [frontier], cacheDirectory: settings.cacheDirectory)
+        } else {
+            means = nil
+        }
+    }
+
+    /// The cut activations and metric context of `indices` (into `data.images`), with the
+    /// unablated predictions for the agreement metric.
+    public func prepare(_ data: GameData, indices: [Int], metric: Metric) throws -> EvaluationSet {
+        let part = data.images.subset(indices)
+        let frontier: Tensor
+        if indices == validationFrontier.indices {
+            frontier = validationFrontier.frontier
+        } else {
+            let images = Tensor(shape: [indices.count] + data.model.itemShape, floats: part.inputs)
+            let prefix = cut.prefix.map { Session(model: $0, threads: session.threads, microBatch: session.microBatch) }
+            frontier = try cut.frontier(images, session: prefix)
+        }
+        let logits = try session.run(frontier).asFloats
+        let reference = Logits.top1(logits, classes: classCount)
+        let context = MetricContext(images: part, reference: reference)
+        let full = metric.value(logits: logits, classes: classCount, context: context)
+        return EvaluationSet(indices: indices, frontier: frontier, context: context, fullValue: full)
+    }
+
+    /// The logits of `set` with each list of `removed` suffix units taken out:
+    /// `[removed.count][set.count * classCount]`.
+    public func logits(removing removed: [[Int]], on set: EvaluationSet) throws -> [[Float]] {
+        var out: [[Float]] = []
+        out.reserveCapacity(removed.count)
+        var start = 0
+        let per = set.count * classCount
+        while start < removed.count {
+            let end = min(start + masksPerCall, removed.count)
+            let masks = removed[start..<end].map { Mask(removing: $0) }
+            let all = try session.evaluate(images: set.frontier, masks: masks, removal: removal, means: means).asFloats
+            for m in 0..<masks.count { out.append(Array(all[(m * per)..<((m + 1) * per)])) }
+            start = end
+        }
+        return out
+    }
+
+    /// The metric on `set` with each list of `removed` suffix units taken out.
+    public func values(removing removed: [[Int]], on set: EvaluationSet, metric: Metric) throws -> [Double] {
+        try logits(removing: removed, on: set).map { metric.value(logits: $0, classes: classCount, context: set.context) }
+    }
+
+    /// The metric on `set` with each list of `removed` full-model units taken out.
+    public func values(removingUnits removed: [[Int]], on set: EvaluationSet, metric: Metric) throws -> [Double] {
+        try values(removing: removed.map { try cut.suffixUnits($0) }, on: set, metric: metric)
+    }
+}
