@@ -122,4 +122,21 @@ import Testing
         #expect(throws: DatasetError.self) { try Metric.classAccuracy(3).validate(MetricContext(labels: Self.labels), count: 4, classes: 3) }
         try Metric.accuracy.validate(MetricContext(labels: Self.labels), count: 4, classes: 3)
     }
+
+    /// Group and target tables are matched by relative path, file name or stem.
+    @Test func groupAndTargetTablesAttachToImages() throws {
+        var images = LabeledImages(inputs: [0, 0, 0], imageShape: [1], names: ["a/x1.png", "a/x2.png", "b/y.jpg"], labels: [0, 0, 1])
+        try images.assignGroups(ImageTable(rows: [("a/x1.png", "women"), ("y", "men")]))
+        #expect(images.groups == ["women", nil, "men"])
+        #expect(throws: DatasetError.self) { try images.assignGroups(ImageTable(rows: [("zzz", "g")])) }
+        let classes = ClassLabels(names: ["cat", "dog"])
+        try images.assignTargets(ImageTable(rows: [("x1.png", "dog"), ("x2", "1"), ("b/y.jpg", "cat")]), classes: classes)
+        #expect(images.targets == [1, 1, 0])
+        #expect(throws: DatasetError.self) { try images.assignTargets(ImageTable(rows: [("x1.png", "1")])) }
+        #expect(throws: DatasetError.self) {
+            try images.assignTargets(ImageTable(rows: [("x1.png", "1"), ("x2", "1"), ("y", "zebra")]), classes: classes)
+        }
+        let kept = images.subset([2, 0])
+        #expect(kept.names == ["b/y.jpg", "a/x1.png"] && kept.groups == ["men", "women"] && kept.targets == [0, 1])
+    }
 }
