@@ -57,22 +57,21 @@ enum CoordinatorLauncher {
             return try Coordinator.resume(
                 runDirectory: resume,
                 adjust: { settings.apply(to: &$0, progressInterval: output.progressInterval) },
-                makeEstimator: CoordinatorEstimators.make, transport: transport, logger: logger,
+                makeEstimator: RunConfiguration.registryEstimator, transport: transport, logger: logger,
                 onProgress: { sink.report($0) })
         }
         let setup = try GameFactory.setup(game)
         let runID = newRunID()
         let run = RunConfiguration(
-            runID: runID, estimator: estimator.estimator,
-            options: estimator.savedOptions(chanceLevel: setup.chanceLevel).merging(
-                [SavedGame.key: SavedGame.encode(game.arguments)], uniquingKeysWith: { a, _ in a }),
+            runID: runID, estimator: estimator.estimator, options: estimator.savedOptions,
             seed: estimator.seed, playerCount: setup.playerCount, modelFingerprint: setup.modelFingerprint,
-            dataFingerprint: setup.dataFingerprint, metric: setup.metric)
+            dataFingerprint: setup.dataFingerprint, metric: setup.metric, chanceLevel: setup.chanceLevel,
+            gameArguments: game.arguments)
         var configuration = CoordinatorConfiguration(run: run)
         settings.apply(to: &configuration, progressInterval: output.progressInterval)
         let directory = runDirectory ?? "runs/\(runID)"
         let coordinator = try Coordinator.start(
-            runDirectory: directory, configuration: configuration, makeEstimator: CoordinatorEstimators.make,
+            runDirectory: directory, configuration: configuration, makeEstimator: RunConfiguration.registryEstimator,
             transport: transport, logger: logger, onProgress: { sink.report($0) })
         logger.notice("new run", metadata: ["run": "\(runID)", "directory": "\(directory)"])
         return coordinator
@@ -112,22 +111,18 @@ enum CoordinatorLauncher {
     }
 }
 
-/// The game options of a run, saved with it so that `nshap local --resume` can start workers with
-/// the same game (workers with another game would be refused).
+/// The game options of a run, saved with it (``RunConfiguration/gameArguments``) so that
+/// `nshap local --resume` can start workers with the same game (workers with another game would
+/// be refused).
 enum SavedGame {
-    /// The key in the run configuration's options.
-    static let key = "gameArguments"
-
-    /// `arguments` as one string (JSON array).
-    static func encode(_ arguments: [String]) -> String {
-        guard let data = try? JSONEncoder().encode(arguments) else { return "[]" }
-        return String(decoding: data, as: UTF8.self)
-    }
+    /// The option key under which earlier releases saved them (a JSON array).
+    static let legacyKey = "gameArguments"
 
     /// The game arguments saved in the run at `directory`, if any.
     static func arguments(ofRunAt directory: String) throws -> [String]? {
         let (_, run) = try RunDirectory.open(at: directory)
-        guard let text = run.options[key] else { return nil }
+        if let arguments = run.gameArguments { return arguments }
+        guard let text = run.options[legacyKey] else { return nil }
         return try? JSONDecoder().decode([String].self, from: Data(text.utf8))
     }
 }

@@ -52,4 +52,20 @@ import ShapleyTestKit
         let o = try Self.run("tmc", ["patience": "3", "antithetic": "true", "floor": "0.1"], game: game).estimatorOptions()
         #expect(o.patience == 3 && o.antithetic && o.floor == 0.1 && o.seed == 11)
     }
+
+    /// Run directories written before the factories were merged keep working: the same estimator
+    /// from the old spellings as from the current ones.
+    @Test func earlierSpellingsBuildTheSameEstimator() throws {
+        let game = try GameRegistry.make("collapse-smooth", players: 12, seed: 2)
+        var current = Self.run("tmc", ["maxSamples": "6", "maxEvaluations": "500", "roundSize": "3"], game: game)
+        var earlier = Self.run("tmc", ["samples": "6", "evaluations": "500", "roundSize": "3",
+                                       "chanceLevel": "\(game.chanceLevel ?? 0)", "gameArguments": "[\"--game\"]"], game: game)
+        earlier.chanceLevel = nil
+        #expect(try earlier.estimatorOptions() == current.estimatorOptions())
+        #expect(earlier.effectiveChanceLevel == game.chanceLevel)
+        var a = try RunConfiguration.registryEstimator(current), b = try RunConfiguration.registryEstimator(earlier)
+        #expect(try LocalRun.run(&a, game: game) == LocalRun.run(&b, game: game))
+        current.options["chanceLevel"] = "zero"
+        #expect(throws: ClusterError.self) { try current.estimatorOptions() }
+    }
 }

@@ -1,14 +1,38 @@
 public import ShapleyCore
 
 extension RunConfiguration {
-    /// The option names ``estimatorOptions()`` understands (those of ``EstimatorOptions``).
-    public static let estimatorOptionNames = [
-        "topK", "delta", "confidence", "bound", "range", "maxEvaluations", "maxSamples", "antithetic",
-        "floor", "tolerance", "patience", "roundSize", "chunkSize",
+    /// The estimator settings a run may carry in ``options``, named as in ``EstimatorOptions``,
+    /// with what each means (command lines list them in their help).
+    public static let estimatorSettings: [(key: String, meaning: String)] = [
+        ("maxSamples", "stop after this many samples (permutation walks or base coalitions)"),
+        ("maxEvaluations", "stop after this many evaluations of the game"),
+        ("topK", "how many top players to search for and report"),
+        ("delta", "error probability of the intervals"),
+        ("confidence", "coverage of normal intervals, e.g. 0.95"),
+        ("bound", "interval rule: normal, bernstein, maurer-pontil (bandit: bernstein, hoeffding)"),
+        ("range", "range of a marginal contribution"),
+        ("antithetic", "true for reversed walk pairs (permutation sampling)"),
+        ("floor", "collapsed level of truncation (default: the game's chance level)"),
+        ("tolerance", "how far above the floor counts as collapsed"),
+        ("patience", "consecutive collapsed values that stop a walk"),
+        ("roundSize", "walks in flight per round"),
+        ("chunkSize", "coalitions per work unit"),
     ]
 
-    /// The estimator options written in ``options``, with the run's seed. Throws for an unknown name
-    /// or a value that does not parse, naming the option and what would work.
+    /// The option names ``estimatorOptions()`` understands (those of ``estimatorSettings``).
+    public static var estimatorOptionNames: [String] { estimatorSettings.map(\.key) }
+
+    /// Keys that run directories written by earlier releases carry, read for compatibility:
+    /// `samples` and `evaluations` (for `maxSamples` and `maxEvaluations`), `chanceLevel` (the
+    /// game's chance level, used when ``chanceLevel`` is not set) and `gameArguments` (launcher
+    /// metadata, now ``gameArguments``; ignored here).
+    static let compatibilityKeys: [String: String] = [
+        "samples": "maxSamples", "evaluations": "maxEvaluations", "chanceLevel": "", "gameArguments": "",
+    ]
+
+    /// The estimator options written in ``options``, with the run's seed. Throws
+    /// ``ClusterError/configuration(_:)`` for an unknown name or a value that does not parse,
+    /// naming the option and what would work.
     public func estimatorOptions() throws -> EstimatorOptions {
         var o = EstimatorOptions(seed: seed)
         func int(_ key: String, _ text: String) throws -> Int {
@@ -19,15 +43,16 @@ extension RunConfiguration {
             guard let v = Double(text), v.isFinite else { throw ClusterError.configuration("option \(key)='\(text)' is not a finite number") }
             return v
         }
-        for (key, text) in options.sorted(by: { $0.key < $1.key }) {
+        for (given, text) in options.sorted(by: { $0.key < $1.key }) {
+            let key = Self.compatibilityKeys[given].map { $0.isEmpty ? given : $0 } ?? given
             switch key {
+            case "maxSamples": o.maxSamples = try int(given, text)
+            case "maxEvaluations": o.maxEvaluations = try int(given, text)
             case "topK": o.topK = try int(key, text)
             case "delta": o.delta = try double(key, text)
             case "confidence": o.confidence = try double(key, text)
             case "bound": o.bound = text
             case "range": o.range = try double(key, text)
-            case "maxEvaluations": o.maxEvaluations = try int(key, text)
-            case "maxSamples": o.maxSamples = try int(key, text)
             case "antithetic":
                 guard let v = Bool(text) else { throw ClusterError.configuration("option antithetic='\(text)' must be true or false") }
                 o.antithetic = v
@@ -36,17 +61,26 @@ extension RunConfiguration {
             case "patience": o.patience = try int(key, text)
             case "roundSize": o.roundSize = try int(key, text)
             case "chunkSize": o.chunkSize = try int(key, text)
+            case "chanceLevel": _ = try double(key, text)
+            case "gameArguments": continue
             default:
-                throw ClusterError.configuration("unknown estimator option '\(key)'; known: \(Self.estimatorOptionNames.joined(separator: ", "))")
+                throw ClusterError.configuration("unknown estimator option '\(given)'; known: \(Self.estimatorOptionNames.joined(separator: ", "))")
             }
         }
         return o
     }
 
-    /// The estimation core's estimators by name (``EstimatorRegistry``), built from a run's saved
-    /// configuration: the default ``EstimatorFactory``.
+    /// The game's chance level: ``chanceLevel``, or the `chanceLevel` option of run directories
+    /// written by earlier releases.
+    public var effectiveChanceLevel: Double? {
+        chanceLevel ?? options["chanceLevel"].flatMap { Double($0) }
+    }
+
+    /// Builds a run's estimator from its saved configuration: the estimation core's estimators by
+    /// name (``EstimatorRegistry``) with the options of ``estimatorOptions()``. This is the one
+    /// ``EstimatorFactory`` of the command line; tests may pass others.
     public static let registryEstimator: EstimatorFactory = { run in
-        try EstimatorRegistry.make(run.estimator, playerCount: run.playerCount, chanceLevel: run.chanceLevel,
+        try EstimatorRegistry.make(run.estimator, playerCount: run.playerCount, chanceLevel: run.effectiveChanceLevel,
                                    options: run.estimatorOptions())
     }
 }

@@ -22,11 +22,14 @@ public struct RunConfiguration: Codable, Hashable, Sendable {
     public var metric: String
     /// The game's chance level (the default floor of truncation rules), when known.
     public var chanceLevel: Double?
+    /// The command-line arguments that describe the game, for launchers that start the workers of
+    /// a resumed run (the coordinator itself does not use them; it checks fingerprints).
+    public var gameArguments: [String]?
 
     /// A configuration with these fields.
     public init(runID: String, estimator: String, options: [String: String] = [:], seed: UInt64,
                 playerCount: Int, modelFingerprint: String, dataFingerprint: String, metric: String,
-                chanceLevel: Double? = nil) {
+                chanceLevel: Double? = nil, gameArguments: [String]? = nil) {
         self.formatVersion = 1
         self.runID = runID
         self.estimator = estimator
@@ -37,5 +40,6 @@ public struct RunConfiguration: Codable, Hashable, Sendable {
         self.dataFingerprint = dataFingerprint
         self.metric = metric
         self.chanceLevel = chanceLevel
+        self.gameArguments = gameArguments
     }
 }
