@@ -4,8 +4,10 @@ extension Session {
     /// Each mask removes its units, replacing their channels according to `removal` (`means` are
     /// required for `.mean`). The part of the network that no mask touches (up to the earliest
     /// masked layer, including branches that bypass it) runs once per image; only the rest runs per
-    /// pair, in micro-batches that mix masks freely.
-    public func evaluate(images: Tensor, masks: [Mask], removal: Removal = .mean, means: ChannelMeans? = nil) throws -> Tensor {
+    /// pair, in micro-batches that mix masks freely. `prefixCaching: false` runs every pair through
+    /// the whole network instead (same results; for comparisons).
+    public func evaluate(images: Tensor, masks: [Mask], removal: Removal = .mean, means: ChannelMeans? = nil,
+                         prefixCaching: Bool = true) throws -> Tensor {
         if removal == .mean {
             guard let means else {
                 throw EngineError.channelMeansMismatch(reason: "removal 'mean' needs channel means; compute them with Session.channelMeans(batches:)")
@@ -20,7 +22,7 @@ extension Session {
         let prepared = try masks.map { m in
             m.isEmpty ? nil : try PreparedMask(m, model: model, removal: removal, means: means, biases: biases)
         }
-        let layers = Set(prepared.compactMap { $0 }.flatMap { $0.overrides.keys })
+        let layers = prefixCaching ? Set(prepared.compactMap { $0 }.flatMap { $0.overrides.keys }) : Set(model.convLayers.indices)
         let cutKey = layers.sorted().map(String.init).joined(separator: ",")
         let cut = GraphCut(model: model, specialization: try model.specialization(batch: 1), maskedLayers: layers)
 

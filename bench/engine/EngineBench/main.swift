@@ -80,6 +80,38 @@ case "profile":
     for label in order.sorted(by: { (best[$0] ?? 0) > (best[$1] ?? 0) }).prefix(Int(option("top", "15")) ?? 15) {
         print(String(format: "%8.3f ms/image  %@", (best[label] ?? 0) * 1000 / Double(images), label))
     }
+case "masks":
+    // Coalitions of units from one region of the network, valued on the same images: one call per
+    // coalition through the whole network, against one call for all with prefix caching.
+    let coalitions = Int(option("coalitions", "32")) ?? 32
+    let fraction = Double(option("fraction", "0.5")) ?? 0.5
+    let means = try session.channelMeans(batches: [input])
+    let regions: [(String, ClosedRange<Int>)] = [("early", 1...5), ("middle", 18...26), ("late", 42...48)]
+    print("images \(images), coalitions \(coalitions), \(Int(fraction * 100))% of each region's units removed at random, threads \(threads)")
+    for (name, layers) in regions where layers.upperBound < model.convLayers.count {
+        let units = layers.flatMap { model.convLayers[$0].units }
+        var state: UInt64 = 0x5eed
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
+        let masks = (0..<coalitions).map { _ in Mask(removing: units.filter { _ in Double(next() % 1000) / 1000 < fraction }) }
+        _ = try session.evaluate(images: input, masks: Array(masks.prefix(2)), means: means)  // warm-up: plans
+        _ = try session.evaluate(images: input, masks: Array(masks.prefix(1)), means: means, prefixCaching: false)
+        var alone: [Double] = [], batched: [Double] = [], batchedFull: [Double] = []
+        for _ in 0..<iterations {
+            var t0 = now()
+            for m in masks { _ = try session.evaluate(images: input, masks: [m], means: means, prefixCaching: false) }
+            alone.append(now() - t0)
+            t0 = now()
+            _ = try session.evaluate(images: input, masks: masks, means: means, prefixCaching: false)
+            batchedFull.append(now() - t0)
+            t0 = now()
+            _ = try session.evaluate(images: input, masks: masks, means: means)
+            batched.append(now() - t0)
+        }
+        let first = model.convLayers[layers.lowerBound].name, last = model.convLayers[layers.upperBound].name
+        print(String(format: "%@ (%@ .. %@, %d units): one at a time %.3f s, batched %.3f s, batched + prefix cache %.3f s; speed-up %.2fx (prefix cache alone %.2fx)",
+                     name, first, last, units.count, median(alone), median(batchedFull), median(batched),
+                     median(alone) / median(batched), median(batchedFull) / median(batched)))
+    }
 default:
-    print("usage: engine-bench run|profile [--model M] [--input NPY] [--threads T] [--micro-batch M] [--batch B] [--iterations I]")
+    print("usage: engine-bench run|profile|masks [--model M] [--input NPY] [--threads T] [--micro-batch M] [--batch B] [--iterations I]")
 }
