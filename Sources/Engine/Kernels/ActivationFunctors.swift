@@ -13,12 +13,40 @@ protocol ActivationVisitor {
 }
 
 extension SIMD8 where Scalar == Float {
-    /// Lanewise maximum with a scalar bound (vector compare and blend).
+    // Written lane by lane with scalar comparisons, which LLVM turns into `maxps`/`minps`; the
+    // vector `replacing(with:where:)` form becomes compare-and-blend sequences inside loops.
+
+    /// Lanewise maximum with `bound` (a NaN lane gives `bound`).
     @inline(__always)
-    func atLeast(_ bound: SIMD8<Float>) -> SIMD8<Float> { replacing(with: bound, where: self .< bound) }
-    /// Lanewise minimum with a scalar bound (vector compare and blend).
+    func atLeast(_ bound: Float) -> SIMD8<Float> {
+        var r = self
+        for i in 0..<8 { let x = self[i]; r[i] = x > bound ? x : bound }
+        return r
+    }
+
+    /// Lanewise minimum with `bound` (a NaN lane gives `bound`).
     @inline(__always)
-    func atMost(_ bound: SIMD8<Float>) -> SIMD8<Float> { replacing(with: bound, where: self .> bound) }
+    func atMost(_ bound: Float) -> SIMD8<Float> {
+        var r = self
+        for i in 0..<8 { let x = self[i]; r[i] = x < bound ? x : bound }
+        return r
+    }
+
+    /// Lanewise maximum of two vectors.
+    @inline(__always)
+    func atLeast(_ other: SIMD8<Float>) -> SIMD8<Float> {
+        var r = self
+        for i in 0..<8 { let x = self[i], y = other[i]; r[i] = x > y ? x : y }
+        return r
+    }
+
+    /// Lanewise minimum of two vectors.
+    @inline(__always)
+    func atMost(_ other: SIMD8<Float>) -> SIMD8<Float> {
+        var r = self
+        for i in 0..<8 { let x = self[i], y = other[i]; r[i] = x < y ? x : y }
+        return r
+    }
 }
 
 struct IdentityFunctor: ActivationFunctor {
@@ -27,18 +55,18 @@ struct IdentityFunctor: ActivationFunctor {
 }
 
 struct ReluFunctor: ActivationFunctor {
-    @inline(__always) func callAsFunction(_ v: SIMD8<Float>) -> SIMD8<Float> { v.atLeast(.zero) }
+    @inline(__always) func callAsFunction(_ v: SIMD8<Float>) -> SIMD8<Float> { v.atLeast(0 as Float) }
     @inline(__always) func callAsFunction(_ x: Float) -> Float { x > 0 ? x : 0 }
 }
 
 struct ClipFunctor: ActivationFunctor {
-    let lo: SIMD8<Float>, hi: SIMD8<Float>
+    let lo: Float, hi: Float
     init(_ lo: Float, _ hi: Float) {
-        self.lo = SIMD8(repeating: lo)
-        self.hi = SIMD8(repeating: hi)
+        self.lo = lo
+        self.hi = hi
     }
     @inline(__always) func callAsFunction(_ v: SIMD8<Float>) -> SIMD8<Float> { v.atLeast(lo).atMost(hi) }
-    @inline(__always) func callAsFunction(_ x: Float) -> Float { x < lo[0] ? lo[0] : (x > hi[0] ? hi[0] : x) }
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { x < lo ? lo : (x > hi ? hi : x) }
 }
 
 struct LeakyReluFunctor: ActivationFunctor {
@@ -49,7 +77,7 @@ struct LeakyReluFunctor: ActivationFunctor {
 
 struct HardSwishFunctor: ActivationFunctor {
     @inline(__always) func callAsFunction(_ v: SIMD8<Float>) -> SIMD8<Float> {
-        v * (v + 3).atLeast(.zero).atMost(SIMD8(repeating: 6)) * (1 / 6 as Float)
+        v * (v + 3).atLeast(0 as Float).atMost(6 as Float) * (1 / 6 as Float)
     }
     @inline(__always) func callAsFunction(_ x: Float) -> Float { x * min(max(x + 3, 0), 6) / 6 }
 }

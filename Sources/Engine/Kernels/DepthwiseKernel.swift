@@ -97,11 +97,28 @@ struct DepthwiseImage: ActivationVisitor {
             for oy in 0..<g.outHeight {
                 let (ky0, ky1) = rows[oy]
                 let iy0 = oy &* g.strideH &- g.padTop
-                for ox in 0..<g.outWidth {
+                var ox = 0
+                while ox < g.outWidth {
                     let (kx0, kx1) = cols[ox]
                     let ix0 = ox &* g.strideW &- g.padLeft
                     let pixel: Int = (iy0 &* g.width &+ ix0) &* c
                     let out = dst + (oy &* g.outWidth &+ ox) &* c
+                    if ox &+ 4 <= g.outWidth && kx0 == 0 && cols[ox &+ 3].1 == g.kernelW && t1 - t0 >= 8 {
+                        // Four neighbouring positions with full windows share each weight load.
+                        var ch = t0
+                        while ch &+ 8 <= t1 {
+                            block8x4(src + (pixel &+ ch), w + ch, out + ch, scale + ch, shift + ch, ky0, ky1, f)
+                            ch &+= 8
+                        }
+                        if ch < t1 {
+                            for q in 0..<4 {
+                                scalar(src + (pixel &+ q &* g.strideW &* c &+ ch), w + ch, out + (q &* c &+ ch), scale + ch, shift + ch,
+                                       ky0, ky1, 0, g.kernelW, t1 - ch, f)
+                            }
+                        }
+                        ox &+= 4
+                        continue
+                    }
                     var ch = t0
                     while ch &+ 32 <= t1 {
                         block32(src + (pixel &+ ch), w + ch, out + ch, scale + ch, shift + ch, ky0, ky1, kx0, kx1, f)
@@ -114,6 +131,7 @@ struct DepthwiseImage: ActivationVisitor {
                     if ch < t1 {
                         scalar(src + (pixel &+ ch), w + ch, out + ch, scale + ch, shift + ch, ky0, ky1, kx0, kx1, t1 - ch, f)
                     }
+                    ox &+= 1
                 }
             }
             t0 = t1
@@ -147,6 +165,39 @@ struct DepthwiseImage: ActivationVisitor {
         out.storeSIMD(f(a1 * s.loadSIMD(8) + h.loadSIMD(8)), at: 8)
         out.storeSIMD(f(a2 * s.loadSIMD(16) + h.loadSIMD(16)), at: 16)
         out.storeSIMD(f(a3 * s.loadSIMD(24) + h.loadSIMD(24)), at: 24)
+    }
+
+    /// Eight channels at four neighbouring output positions whose windows lie fully inside the
+    /// image horizontally: each weight vector is loaded once for the four.
+    @inline(__always)
+    private func block8x4<F: ActivationFunctor>(_ base: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                                                _ s: UnsafePointer<Float>, _ h: UnsafePointer<Float>,
+                                                _ ky0: Int, _ ky1: Int, _ f: F) {
+        let c = g.inChannels
+        let rowStride: Int = g.width &* c &* g.dilationH, colStride: Int = c &* g.dilationW
+        let step: Int = g.strideW &* c
+        var a0 = SIMD8<Float>.zero, a1 = SIMD8<Float>.zero, a2 = SIMD8<Float>.zero, a3 = SIMD8<Float>.zero
+        var ky = ky0
+        while ky < ky1 {
+            let row = base + ky &* rowStride
+            let wrow = w + ky &* g.kernelW &* c
+            var kx = 0
+            while kx < g.kernelW {
+                let wv = (wrow + kx &* c).loadSIMD(0)
+                let p = row + kx &* colStride
+                a0 += p.loadSIMD(0) * wv
+                a1 += p.loadSIMD(step) * wv
+                a2 += p.loadSIMD(step &* 2) * wv
+                a3 += p.loadSIMD(step &* 3) * wv
+                kx &+= 1
+            }
+            ky &+= 1
+        }
+        let sv = s.loadSIMD(0), hv = h.loadSIMD(0)
+        out.storeSIMD(f(a0 * sv + hv), at: 0)
+        out.storeSIMD(f(a1 * sv + hv), at: c)
+        out.storeSIMD(f(a2 * sv + hv), at: c &* 2)
+        out.storeSIMD(f(a3 * sv + hv), at: c &* 3)
     }
 
     @inline(__always)
