@@ -1,5 +1,6 @@
 /// Exact Shapley values by valuing all `2ⁿ` coalitions (at most ``ExactShapley/maxPlayers``
 /// players): the reference in tests. One round of explicit coalitions; no bias, no variance.
+/// Every coalition is needed, so no unit can be abandoned (``abandon(unitID:)`` returns `false`).
 public struct ExactEnumeration: Estimator {
     /// Settings of exact enumeration.
     public struct Configuration: Hashable, Sendable {

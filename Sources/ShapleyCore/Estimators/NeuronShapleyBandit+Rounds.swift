@@ -64,11 +64,19 @@ extension NeuronShapleyBandit {
     }
 
     mutating func fold(_ completed: [RoundBook<Meta>.Completed]) {
+        if completed.contains(where: { $0.meta.walk < 0 && $0.abandoned }) {
+            done = true  // no floor, no truncation rule: nothing more can be planned
+            return
+        }
         guard let floor = floorValue ?? completed.first(where: { $0.meta.walk < 0 })?.values.first else { return }
         if floorValue == nil { floorValue = floor; return }
         let c = configuration
         var finished = Set<Int>()
         for unit in completed where unit.meta.walk >= 0 {
+            if unit.abandoned {
+                finished.insert(unit.meta.walk)  // discarded, not folded
+                continue
+            }
             var walk = walks[unit.meta.walk]
             var stopped = false
             for (entry, v) in zip(unit.meta.entries, unit.values) {

@@ -160,5 +160,18 @@ public struct NeuronShapleyBandit: Estimator {
         return fresh
     }
 
+    /// Gives up on a unit: the walk it belongs to is discarded (its marginals are not folded, and
+    /// it still counts towards the budget); abandoning the unit that values the empty coalition
+    /// (when no floor was given) ends the run.
+    public mutating func abandon(unitID: UInt64) -> Bool {
+        guard book.abandon(unitID) else { return false }
+        if book.isComplete {
+            fold(book.close())
+            updateChosen()
+            planRound()
+        }
+        return true
+    }
+
     public var isFinished: Bool { done }
 }

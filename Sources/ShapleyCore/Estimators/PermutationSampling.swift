@@ -10,6 +10,10 @@
 /// - Stopping rule: after ``Configuration/budget`` is spent (walks or evaluations).
 /// - Intervals: ``Configuration/bound`` over each player's observations (per-player coverage, no
 ///   correction for multiplicity).
+/// - Abandoned units (``abandon(unitID:)``): the walk the unit belongs to is discarded (with its
+///   antithetic partner) and still counts towards the budget, so fewer walks are folded; no bias,
+///   unless what makes a unit fail depends on the players' values. Without the values of the full
+///   and the empty coalition no walk can be folded: abandoning that unit ends the run.
 public struct PermutationSampling: Estimator {
     /// Settings of permutation sampling.
     public struct Configuration: Hashable, Sendable {
@@ -50,6 +54,7 @@ public struct PermutationSampling: Estimator {
     private var walksIssued = 0
     private var walksFolded = 0
     private var roundWalks: [UInt64] = []
+    private var endpointsLost = false
     private var done = false
 
     /// A permutation sampler; throws on invalid settings.
@@ -72,6 +77,10 @@ public struct PermutationSampling: Estimator {
     private var walkCost: Int { max(0, playerCount - 1) }
 
     private mutating func planRound() {
+        if endpointsLost {
+            done = true
+            return
+        }
         let c = configuration
         let n = playerCount
         var planned: [RoundBook<Meta>.Planned] = []
@@ -116,13 +125,27 @@ public struct PermutationSampling: Estimator {
         return fresh
     }
 
+    public mutating func abandon(unitID: UInt64) -> Bool {
+        guard book.abandon(unitID) else { return false }
+        if book.isComplete {
+            fold(book.close())
+            planRound()
+        }
+        return true
+    }
+
     private mutating func fold(_ completed: [RoundBook<Meta>.Completed]) {
         let n = playerCount
         var walks: [UInt64: [Double]] = [:]
+        var lost = Set<UInt64>()
         for s in roundWalks { walks[s] = Array(repeating: 0, count: n + 1) }
         for c in completed {
             if c.meta.firstRemoved < 0 {
-                endpoints = (c.values[0], c.values[1])
+                if c.abandoned { endpointsLost = true } else { endpoints = (c.values[0], c.values[1]) }
+                continue
+            }
+            if c.abandoned {
+                lost.insert(c.meta.sample)
                 continue
             }
             for (i, v) in c.values.enumerated() { walks[c.meta.sample]?[c.meta.firstRemoved + i] = v }
@@ -130,25 +153,31 @@ public struct PermutationSampling: Estimator {
         let samples = roundWalks
         roundWalks = []
         guard let ends = endpoints else { return }
-        var pending: [Double]? = nil
-        for s in samples {
-            guard var values = walks[s] else { continue }
-            values[0] = ends.full
-            values[n] = ends.empty
-            let order = Permutation.order(seed: configuration.seed, index: s, playerCount: n)
-            var marginals = [Double](repeating: 0, count: n)
-            for r in 0..<n { marginals[Int(order[r])] = values[r] - values[r + 1] }
-            if configuration.antithetic {
-                if let first = pending {
-                    for i in 0..<n { stats[i].add((first[i] + marginals[i]) / 2) }
-                    pending = nil
+        // Walks come in groups (an antithetic pair, or one walk); a group with a lost walk is dropped.
+        let step = configuration.antithetic ? 2 : 1
+        for start in stride(from: 0, to: samples.count, by: step) {
+            let group = samples[start..<min(samples.count, start + step)]
+            if group.contains(where: { lost.contains($0) }) { continue }
+            var pending: [Double]? = nil
+            for s in group {
+                guard var values = walks[s] else { continue }
+                values[0] = ends.full
+                values[n] = ends.empty
+                let order = Permutation.order(seed: configuration.seed, index: s, playerCount: n)
+                var marginals = [Double](repeating: 0, count: n)
+                for r in 0..<n { marginals[Int(order[r])] = values[r] - values[r + 1] }
+                if configuration.antithetic {
+                    if let first = pending {
+                        for i in 0..<n { stats[i].add((first[i] + marginals[i]) / 2) }
+                        pending = nil
+                    } else {
+                        pending = marginals
+                    }
                 } else {
-                    pending = marginals
+                    for i in 0..<n { stats[i].add(marginals[i]) }
                 }
-            } else {
-                for i in 0..<n { stats[i].add(marginals[i]) }
+                walksFolded += 1
             }
-            walksFolded += 1
         }
     }
 

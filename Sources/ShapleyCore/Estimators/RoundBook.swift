@@ -5,7 +5,8 @@
 /// round was already folded (a duplicate) and a key past the open round's last key names nothing
 /// that was issued (an error). A result may arrive for a unit of the open round that was not handed
 /// out yet (a coordinator replaying its journal after a restart); it is accepted and the unit is
-/// not handed out again.
+/// not handed out again. A unit may be abandoned instead (it will never get a result): it then
+/// counts as answered, with no values and ``Completed/abandoned`` set.
 struct RoundBook<Meta: Sendable>: Sendable {
     /// One planned unit: its coalitions, its truncation rule and what the estimator needs to fold it.
     struct Planned: Sendable {
@@ -19,6 +20,8 @@ struct RoundBook<Meta: Sendable>: Sendable {
         var unit: WorkUnit
         var meta: Meta
         var values: [Double]
+        /// The unit was abandoned: `values` is empty and means nothing.
+        var abandoned = false
     }
 
     let seed: UInt64
@@ -30,7 +33,10 @@ struct RoundBook<Meta: Sendable>: Sendable {
     private var handedOut: [Bool] = []
     private var cursor = 0
     private var results: [[Double]?] = []
+    private var abandoned: [Bool] = []
     private var received = 0
+    /// Units abandoned so far, in every round.
+    private(set) var unitsAbandoned = 0
     /// Rounds folded so far.
     private(set) var roundsClosed = 0
     /// Values received in closed rounds (coalitions valued).
@@ -62,6 +68,7 @@ struct RoundBook<Meta: Sendable>: Sendable {
         }
         handedOut = Array(repeating: false, count: units.count)
         results = Array(repeating: nil, count: units.count)
+        abandoned = Array(repeating: false, count: units.count)
         cursor = 0
         received = 0
     }
@@ -108,6 +115,19 @@ struct RoundBook<Meta: Sendable>: Sendable {
         return true
     }
 
+    /// Marks a unit of the open round that has no result as abandoned; `false` when the unit is not
+    /// in the open round or already answered (or abandoned).
+    mutating func abandon(_ id: UInt64) -> Bool {
+        guard id >= roundStart, id < roundStart + UInt64(units.count) else { return false }
+        let index = Int(id - roundStart)
+        guard results[index] == nil else { return false }
+        results[index] = []
+        abandoned[index] = true
+        received += 1
+        unitsAbandoned += 1
+        return true
+    }
+
     /// Closes the complete round and returns its units with their values, in key order.
     mutating func close() -> [Completed] {
         precondition(isComplete, "the round is not complete")
@@ -116,13 +136,14 @@ struct RoundBook<Meta: Sendable>: Sendable {
         for i in units.indices {
             let v = results[i] ?? []
             valuesClosed += v.count
-            out.append(Completed(unit: units[i], meta: metas[i], values: v))
+            out.append(Completed(unit: units[i], meta: metas[i], values: v, abandoned: abandoned[i]))
         }
         units = []
         metas = []
         roundStart = nextID
         handedOut = []
         results = []
+        abandoned = []
         received = 0
         cursor = 0
         roundsClosed += 1

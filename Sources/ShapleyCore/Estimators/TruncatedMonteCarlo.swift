@@ -19,6 +19,10 @@
 /// - Stopping rule: after ``Configuration/budget`` is spent. Walks not finished when the budget runs
 ///   out are discarded (their evaluations still count), so every folded walk is a complete sample.
 ///
+/// - Abandoned units (``abandon(unitID:)``): the walk the unit belongs to is discarded, as a walk
+///   the budget cut short is; it still counts towards the budget. Abandoning the unit of the full
+///   and empty coalitions ends the run (no walk can start without them).
+///
 /// Walks are split into work units of ``Configuration/chunkSize`` consecutive removals; each unit
 /// carries the streak of collapsed values seen so far (``Truncation/carried``), so the rule fires
 /// exactly where an unsplit walk would, and the walk's next unit is issued in the next round.
@@ -79,6 +83,7 @@ public struct TruncatedMonteCarlo: Estimator {
     private var finishedWalks: [UInt64: Walk] = [:]
     private var discardedWalks = Set<UInt64>()
     private var nextToFold: UInt64 = 0
+    private var endpointsLost = false
     private var done = false
 
     /// A truncated Monte Carlo sampler; throws on invalid settings.
@@ -108,6 +113,10 @@ public struct TruncatedMonteCarlo: Estimator {
     }
 
     private mutating func planRound() {
+        if endpointsLost {
+            done = true
+            return
+        }
         let c = configuration
         let n = playerCount
         var planned: [RoundBook<Meta>.Planned] = []
@@ -188,13 +197,25 @@ public struct TruncatedMonteCarlo: Estimator {
         return fresh
     }
 
+    public mutating func abandon(unitID: UInt64) -> Bool {
+        guard book.abandon(unitID) else { return false }
+        if book.isComplete {
+            fold(book.close())
+            planRound()
+        }
+        return true
+    }
+
     private mutating func fold(_ completed: [RoundBook<Meta>.Completed]) {
         let n = playerCount
         var finished = Set<Int>()
         for c in completed {
             switch c.meta {
             case .endpoints:
-                endpoints = (c.values[0], c.values[1])
+                if c.abandoned { endpointsLost = true } else { endpoints = (c.values[0], c.values[1]) }
+            case .chunk(let w, _) where c.abandoned:
+                discardedWalks.insert(walks[w].sample)
+                finished.insert(w)
             case .chunk(let w, let first):
                 var walk = walks[w]
                 for (i, v) in c.values.enumerated() {

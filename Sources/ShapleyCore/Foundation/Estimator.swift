@@ -23,6 +23,22 @@ public protocol Estimator: Sendable {
     var isFinished: Bool { get }
     /// The current estimates.
     func report() -> EstimateReport
+    /// Gives up on a unit handed out by ``nextWork(limit:)`` that will never get a result (a
+    /// coordinator quarantined it: evaluating it fails or kills workers every time).
+    ///
+    /// `true` when the estimator goes on without it: the unit counts as answered with no values,
+    /// its round may close, and a result that arrives for it later is ignored (``ingest(_:)``
+    /// returns `false`). `false` when the estimator cannot do without it (the default) or the unit
+    /// is not waiting for a result (unknown, already answered or abandoned). Deterministic: what
+    /// the estimator does next depends only on which units were abandoned, never on when, so a
+    /// coordinator that journals abandonments reproduces the run when it resumes. Each estimator
+    /// documents what an abandoned unit costs (typically the sample it belongs to is discarded).
+    mutating func abandon(unitID: UInt64) -> Bool
+}
+
+extension Estimator {
+    /// Estimators that cannot do without any unit keep the default: nothing is abandoned.
+    public mutating func abandon(unitID: UInt64) -> Bool { false }
 }
 
 /// One player's estimate.

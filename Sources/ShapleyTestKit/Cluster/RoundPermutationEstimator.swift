@@ -8,7 +8,7 @@ public import ShapleyCore
 /// players then get a marginal of 0). Unit ids are sample indices. Round `r` holds samples
 /// `r·perRound ..< (r+1)·perRound`; its results are buffered and folded in sample order once all
 /// have arrived. Intervals are normal (z = 1.96). Unbiased without truncation; stops after
-/// `samples` samples.
+/// `samples` samples. An abandoned unit's sample is left out of its round (and of the count).
 public struct RoundPermutationEstimator: Estimator {
     public let playerCount: Int
     /// The run seed.
@@ -25,6 +25,8 @@ public struct RoundPermutationEstimator: Estimator {
     private var round = 0
     private var issued = 0  // units of the current round handed out
     private var buffered: [UInt64: [Double]] = [:]
+    private var abandoned: Set<UInt64> = []
+    private var abandonedTotal = 0
     private var stats: [RunningStatistics]
     private var folded = 0
     private var evaluations = 0
@@ -69,14 +71,24 @@ public struct RoundPermutationEstimator: Estimator {
             throw ShapleyError.resultDoesNotMatchWork(
                 id: result.id, reason: "\(result.values.count) values for \(playerCount + 1) coalitions")
         }
-        if buffered[result.id] != nil { return false }
+        if buffered[result.id] != nil || abandoned.contains(result.id) { return false }
         buffered[result.id] = result.values
-        if buffered.count == roundEnd - roundStart { foldRound() }
+        if buffered.count + abandoned.count == roundEnd - roundStart { foldRound() }
+        return true
+    }
+
+    public mutating func abandon(unitID: UInt64) -> Bool {
+        let id = Int(clamping: unitID)
+        guard id >= roundStart, id < roundStart + issued, buffered[unitID] == nil, !abandoned.contains(unitID) else {
+            return false
+        }
+        abandoned.insert(unitID)
+        if buffered.count + abandoned.count == roundEnd - roundStart { foldRound() }
         return true
     }
 
     private mutating func foldRound() {
-        for s in roundStart..<roundEnd {
+        for s in roundStart..<roundEnd where !abandoned.contains(UInt64(s)) {
             let values = buffered[UInt64(s)] ?? []
             let order = Permutation.order(seed: seed, index: UInt64(s), playerCount: playerCount)
             for (k, player) in order.enumerated() {
@@ -86,6 +98,8 @@ public struct RoundPermutationEstimator: Estimator {
             evaluations += values.count
         }
         folded = roundEnd
+        abandonedTotal += abandoned.count
+        abandoned = []
         buffered = [:]
         round += 1
         issued = 0
@@ -99,7 +113,7 @@ public struct RoundPermutationEstimator: Estimator {
                                   upper: interval.upperBound, marginals: s.count)
         }
         var report = EstimateReport(estimator: "round-permutation", players: players, topK: [], evaluations: evaluations,
-                                    samples: folded, activePlayers: playerCount, finished: isFinished)
+                                    samples: folded - abandonedTotal, activePlayers: playerCount, finished: isFinished)
         report.topK = Array(report.ranking.prefix(k))
         return report
     }
