@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "NeuronShapley", dependencies: [
             "ShapleyCore", "Engine", "Dataset", "Cluster", "ZMQTransport",
             .product(name: "Logging", package: "swift-log"),
-        ], resources: [.copy("Resources/demo")]),
+        ], exclude: ["Resources"]),
         .target(name: "ShapleyTestKit", dependencies: ["ShapleyCore", "Cluster"]),
         .executableTarget(name: "nshap", dependencies: [
             "ShapleyCore", "Engine", "Dataset", "Cluster", "ZMQTransport", "NeuronShapley",

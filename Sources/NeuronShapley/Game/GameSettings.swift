@@ -111,7 +111,8 @@ public struct GameSettings: Codable, Sendable, Hashable {
         return s
     }
 
-    static func absolutePath(_ p: String) -> String {
+    /// `p` made absolute against the working directory (and standardized).
+    public static func absolutePath(_ p: String) -> String {
         if p.hasPrefix("/") { return p }
         let cwd = FileManager.default.currentDirectoryPath
         return ((cwd as NSString).appendingPathComponent(p) as NSString).standardizingPath

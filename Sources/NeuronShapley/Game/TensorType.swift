@@ -1,4 +1,4 @@
-public import Engine
+import Engine
 
 /// Writes ONNX `TypeProto` bytes for float tensors, for the graph inputs and outputs of the
 /// models this module derives (cuts and probes).

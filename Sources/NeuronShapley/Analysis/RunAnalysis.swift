@@ -1,0 +1,169 @@
+public import Dataset
+public import ShapleyCore
+import Foundation
+
+/// Settings of the checks made after the values are estimated.
+public struct AnalysisOptions: Sendable, Codable, Hashable {
+    /// The size of the top set reported (and visualised).
+    public var topK = 10
+    /// Numbers of filters removed in the ablation curves.
+    public var ablationSizes = Ablation.defaultSizes
+    /// Random rankings averaged in the random baseline.
+    public var randomSeeds = 5
+    /// Top filters whose patches are drawn.
+    public var patchFilters = 10
+    /// Patches per drawn filter.
+    public var patchesPerFilter = 8
+    /// Leave-one-out values are computed when there are at most this many players.
+    public var leaveOneOutLimit = 5000
+    /// For the attack metric: clean images whose accuracy is reported beside the success rate.
+    public var cleanData: String?
+
+    /// The defaults.
+    public init() {}
+}
+
+/// Everything measured after the values: the tables, the baselines, the ablation curves and the
+/// patches of the top filters.
+public struct AnalysisResults: Sendable {
+    /// Every player's row, best first.
+    public var rows: [ValueRow]
+    /// Top-k filters per layer.
+    public var layers: [LayerRow]
+    /// The rankings compared in the ablations (Shapley first).
+    public var rankings: [Ranking]
+    /// The ablation curves on the test part.
+    public var curves: [AblationCurve]
+    /// Per measured metric: its name, where it is measured, how many images, and its unablated value.
+    public var measured: [(name: String, metric: String, part: String, images: Int, full: Double)]
+    /// Patches of the top filters (by player), strongest first.
+    public var patches: [(row: ValueRow, patches: [(patch: PatchGallery.Patch, bitmap: Bitmap)])]
+    /// The metric on the validation part with nothing removed.
+    public var validationFullValue: Double
+    /// Notes on what was skipped and why.
+    public var notes: [String]
+}
+
+/// Runs the checks of a finished estimate: rankings by Shapley value and by the baselines (weight
+/// norm, mean activation magnitude, leave-one-out value), ablation curves on the test part against
+/// random removals, and the top filters' strongest image patches.
+public final class RunAnalysis: Sendable {
+    /// The game's data.
+    public let data: GameData
+    /// The estimate being checked.
+    public let report: EstimateReport
+    /// The settings.
+    public let options: AnalysisOptions
+
+    /// An analysis of `report` for the game of `data`.
+    public init(data: GameData, report: EstimateReport, options: AnalysisOptions) {
+        self.data = data
+        self.report = report
+        self.options = options
+    }
+
+    /// Measures everything, reporting each step through `progress`.
+    public func perform(progress: (String) -> Void = { _ in }) throws -> AnalysisResults {
+        var notes: [String] = []
+        let units = data.players.units
+        progress("preparing the network cut and the validation and test images")
+        let evaluator = try MaskedEvaluator(data: data, players: units)
+        let playerUnits = try evaluator.cut.suffixUnits(units)
+        let validation = try evaluator.prepare(data, indices: data.validation, metric: data.metric)
+        let rows = ValuesTable.rows(report: report, data: data, topK: options.topK)
+
+        // Baselines.
+        var rankings = [Ranking(name: "shapley", meaning: "estimated Shapley value", players: report.ranking)]
+        rankings.append(Ranking.byScore(try WeightNorms.of(units, in: data.model), name: "weight-norm",
+                                        meaning: "L2 norm of the filter's weights"))
+        let top = Array(rows.prefix(options.patchFilters))
+        progress("probing activations on \(validation.count) validation images")
+        let summary = try ActivationProbe.run(cut: evaluator.cut, players: units, frontier: validation.frontier,
+                                              tracked: Set(top.map(\.unit)), threads: evaluator.session.threads)
+        rankings.append(Ranking.byScore(summary.meanMagnitude, name: "activation",
+                                        meaning: "mean |output| of the filter on the validation images"))
+        if units.count <= options.leaveOneOutLimit {
+            progress("leave-one-out values of \(units.count) filters on the validation images")
+            let single = try evaluator.values(removing: playerUnits.map { [$0] }, on: validation, metric: data.metric)
+            rankings.append(Ranking.byScore(single.map { validation.fullValue - $0 }, name: "leave-one-out",
+                                            meaning: "drop of the validation metric when the filter alone is removed"))
+        } else {
+            notes.append("leave-one-out values skipped: \(units.count) players is more than the limit of \(options.leaveOneOutLimit)")
+        }
+
+        // Ablations on the test part.
+        var measured: [MeasuredMetric] = []
+        if data.test.isEmpty {
+            notes.append("no ablation curves: the test part is empty")
+        } else {
+            progress("ablation curves on \(data.test.count) test images")
+            measured = try measuredMetrics(evaluator: evaluator, notes: &notes)
+        }
+        let curves = try Ablation.run(evaluator: evaluator, playerUnits: playerUnits, rankings: rankings,
+                                      sizes: options.ablationSizes, randomSeeds: options.randomSeeds, metrics: measured)
+
+        // Patches.
+        progress("patches of the top \(top.count) filters")
+        let fields = ReceptiveField.ofConvLayers(data.model)
+        var patches: [(row: ValueRow, patches: [(patch: PatchGallery.Patch, bitmap: Bitmap)])] = []
+        for row in top {
+            guard let field = fields[row.layerIndex], let peaks = summary.peaks[row.unit] else {
+                notes.append("no patches for \(row.address): its receptive field could not be followed through the graph")
+                continue
+            }
+            patches.append((row, PatchGallery.patches(peaks: peaks, field: field, data: data, indices: data.validation,
+                                                      count: options.patchesPerFilter)))
+        }
+        return AnalysisResults(
+            rows: rows, layers: ValuesTable.layers(rows), rankings: rankings, curves: curves,
+            measured: measured.map { m in (m.name, m.metric.description, m.name.hasPrefix("clean") ? "clean test part" : "test part",
+                                           m.set.count, m.set.fullValue) },
+            patches: patches, validationFullValue: validation.fullValue, notes: notes)
+    }
+
+    /// The metrics the ablation curves report for the game's metric (see the type's documentation).
+    func measuredMetrics(evaluator: MaskedEvaluator, notes: inout [String]) throws -> [MeasuredMetric] {
+        let metric = data.metric
+        var out = [MeasuredMetric(name: metric.description, metric: metric,
+                                  set: try evaluator.prepare(data, indices: data.test, metric: metric))]
+        let labelled = data.images.labels != nil
+        switch metric {
+        case .accuracy:
+            break
+        case .classAccuracy:
+            let all = GameData.split(data.images, settings: data.settings, metric: .accuracy).test
+            out.append(MeasuredMetric(name: "accuracy", metric: .accuracy, set: try evaluator.prepare(data, indices: all, metric: .accuracy)))
+        case .accuracyGap(let a, let b):
+            let set = try evaluator.prepare(data, indices: data.test, metric: .accuracy)
+            out.append(MeasuredMetric(name: "accuracy", metric: .accuracy, set: set))
+            for g in [a, b] {
+                let s = try evaluator.prepare(data, indices: data.test, metric: .subgroupAccuracy(g))
+                out.append(MeasuredMetric(name: "subgroup:\(g)", metric: .subgroupAccuracy(g), set: s))
+            }
+        case .attackSuccess:
+            if labelled {
+                out.append(MeasuredMetric(name: "accuracy on attacked images", metric: .accuracy,
+                                          set: try evaluator.prepare(data, indices: data.test, metric: .accuracy)))
+            }
+            if let clean = options.cleanData {
+                var settings = data.settings
+                settings.data = clean
+                settings.targets = nil
+                settings.groups = nil
+                settings.metric = "accuracy"
+                settings.maxValidation = nil
+                let cleanData = try GameData.load(settings)
+                out.append(MeasuredMetric(name: "clean accuracy", metric: .accuracy,
+                                          set: try evaluator.prepare(cleanData, indices: cleanData.test, metric: .accuracy)))
+            } else {
+                notes.append("no clean accuracy: give the clean images with --clean-data")
+            }
+        default:
+            if labelled {
+                out.append(MeasuredMetric(name: "accuracy", metric: .accuracy,
+                                          set: try evaluator.prepare(data, indices: data.test, metric: .accuracy)))
+            }
+        }
+        return out
+    }
+}

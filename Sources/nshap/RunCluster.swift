@@ -1,0 +1,129 @@
+import ArgumentParser
+import Cluster
+import Foundation
+import Logging
+import NeuronShapley
+import ServiceLifecycle
+import ShapleyCore
+import ZMQTransport
+
+/// Estimates the values of `nshap run` through the cluster: a coordinator in this process, local
+/// worker processes over a private ipc:// socket (as `nshap local` does), and optionally remote
+/// workers joining on an endpoint the coordinator binds.
+struct RunCluster {
+    /// What the estimation produced.
+    struct Outcome {
+        var outcome: CoordinatorOutcome
+        var run: RunConfiguration
+        var endpoint: String
+        var seconds: Double
+    }
+
+    var data: GameData
+    var estimator: EstimatorArguments
+    var workers: Int
+    var bind: String?
+    var security: CoordinatorSecurityOptions
+    var batchSize: Int
+    var clusterDirectory: String
+    var resume: Bool
+    var progressInterval: Double
+    var quiet: Bool
+    var workerLogLevel: String
+
+    /// Runs the estimation to its end (SIGINT and SIGTERM stop it gracefully; the journal keeps
+    /// what was done).
+    func run(logger: Logger) async throws -> Outcome {
+        defer { ZMQContext.releaseShared() }
+        let clock = ContinuousClock(), start = clock.now
+        let address = bind ?? "ipc://\(NSTemporaryDirectory())nshap-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).ipc"
+        let serverSecurity = try await security.serverSecurity(for: address, logger: logger)
+        let server = try await ZMQServerTransport(bind: address, security: serverSecurity, insecure: security.insecure,
+                                                  logger: Logger(label: "nshap.transport"))
+        let endpoint = server.endpoint
+        defer { if endpoint.hasPrefix("ipc://") { unlink(String(endpoint.dropFirst("ipc://".count))) } }
+        let coordinator: Coordinator
+        do {
+            coordinator = try makeCoordinator(transport: server, logger: logger)
+        } catch {
+            await server.close()
+            throw error
+        }
+        let gameArguments = ["--players", data.settings.players] + data.settings.arguments.droppingPlayers()
+        if bind != nil {
+            let line = (["nshap", "worker", "--connect", endpoint] + gameArguments).map(Self.quoted).joined(separator: " ")
+            FileHandle.standardError.write(Data("coordinator listening on \(endpoint); remote workers join with:\n  \(line)\n".utf8))
+        }
+        let processes = LocalProcesses()
+        defer { processes.terminateAll(grace: .seconds(2)) }
+        let executable = LocalProcesses.executablePath()
+        for i in 0..<workers {
+            let args = ["worker", "--connect", endpoint, "--name", "local-\(i + 1)", "--threads", "1",
+                        "--batch-size", "\(batchSize)", "--parent-pid", "\(getpid())", "--log-level", workerLogLevel] + gameArguments
+            try processes.spawn(name: "local-\(i + 1)", path: executable, arguments: args)
+        }
+        let watcher = Task {
+            while !Task.isCancelled {
+                for child in processes.reap() {
+                    logger.warning("a worker process ended", metadata: [
+                        "worker": "\(child.name)", "how": "\(LocalProcesses.describe(child.exitStatus ?? 0))"])
+                }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        defer { watcher.cancel() }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: coordinator, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        guard let outcome = coordinator.outcome else { throw ValidationError("the coordinator ended without an outcome") }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return Outcome(outcome: outcome, run: coordinator.configuration.run, endpoint: endpoint, seconds: seconds)
+    }
+
+    /// A coordinator for a new run in `clusterDirectory`, or resuming the one kept there.
+    func makeCoordinator(transport: any ServerTransport, logger: Logger) throws -> Coordinator {
+        let names = data.players.units.map { data.model.address(of: data.model.unit(index: $0)).description }
+        let interval = progressInterval, quiet = quiet
+        let onProgress: @Sendable (ProgressSnapshot) -> Void = { snapshot in
+            guard !quiet else { return }
+            FileHandle.standardError.write(Data((Self.line(snapshot, names: names) + "\n").utf8))
+        }
+        let adjust: (inout CoordinatorConfiguration) -> Void = { c in
+            c.progressInterval = .milliseconds(Int64(max(0.05, interval) * 1000))
+            c.progressTopK = 3
+        }
+        if resume {
+            return try Coordinator.resume(runDirectory: clusterDirectory, adjust: adjust, makeEstimator: CoordinatorEstimators.make,
+                                          transport: transport, logger: logger, onProgress: onProgress)
+        }
+        let run = RunConfiguration(
+            runID: CoordinatorLauncher.newRunID(), estimator: estimator.estimator,
+            options: estimator.savedOptions(chanceLevel: data.chanceLevel), seed: estimator.seed,
+            playerCount: data.players.count, modelFingerprint: data.modelFingerprint, dataFingerprint: data.dataFingerprint,
+            metric: data.metric.description, chanceLevel: data.chanceLevel)
+        var configuration = CoordinatorConfiguration(run: run)
+        adjust(&configuration)
+        return try Coordinator.start(runDirectory: clusterDirectory, configuration: configuration,
+                                     makeEstimator: CoordinatorEstimators.make, transport: transport, logger: logger,
+                                     onProgress: onProgress)
+    }
+
+    /// A progress line naming the leading filters by address.
+    static func line(_ s: ProgressSnapshot, names: [String]) -> String {
+        let top = s.top.map { p in
+            let name = p.player < names.count ? names[p.player] : "#\(p.player)"
+            return "\(name) \(String(format: "%.4f", p.value))"
+        }.joined(separator: ", ")
+        let head = String(format: "[%6.1fs] %d evaluations (%.0f/s), %d samples, %d workers, %d active",
+                          s.elapsedSeconds, s.evaluations, s.evaluationsPerSecond, s.samples, s.workers, s.activePlayers)
+        return head + "; leading: " + top
+    }
+
+    /// `text` quoted for a shell when it needs it.
+    static func quoted(_ text: String) -> String {
+        let safe = text.allSatisfy { $0.isLetter || $0.isNumber || "-_./:=,@*".contains($0) }
+        return safe ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
