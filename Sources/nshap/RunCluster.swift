@@ -84,6 +84,7 @@ struct RunCluster {
 
     /// A coordinator for a new run in `clusterDirectory`, or resuming the one kept there.
     func makeCoordinator(transport: any ServerTransport, logger: Logger) throws -> Coordinator {
+        let gameArguments = ["--players", data.settings.players] + data.settings.arguments.droppingPlayers()
         let names = data.players.units.map { data.model.address(of: data.model.unit(index: $0)).description }
         let interval = progressInterval, quiet = quiet
         let onProgress: @Sendable (ProgressSnapshot) -> Void = { snapshot in
@@ -95,18 +96,19 @@ struct RunCluster {
             c.progressTopK = 3
         }
         if resume {
-            return try Coordinator.resume(runDirectory: clusterDirectory, adjust: adjust, makeEstimator: CoordinatorEstimators.make,
+            return try Coordinator.resume(runDirectory: clusterDirectory, adjust: adjust, makeEstimator: RunConfiguration.registryEstimator,
                                           transport: transport, logger: logger, onProgress: onProgress)
         }
         let run = RunConfiguration(
             runID: CoordinatorLauncher.newRunID(), estimator: estimator.estimator,
-            options: estimator.savedOptions(chanceLevel: data.chanceLevel), seed: estimator.seed,
+            options: estimator.savedOptions, seed: estimator.seed,
             playerCount: data.players.count, modelFingerprint: data.modelFingerprint, dataFingerprint: data.dataFingerprint,
-            metric: data.metric.description, chanceLevel: data.chanceLevel)
+            metric: data.metric.description, chanceLevel: data.chanceLevel,
+            gameArguments: gameArguments)
         var configuration = CoordinatorConfiguration(run: run)
         adjust(&configuration)
         return try Coordinator.start(runDirectory: clusterDirectory, configuration: configuration,
-                                     makeEstimator: CoordinatorEstimators.make, transport: transport, logger: logger,
+                                     makeEstimator: RunConfiguration.registryEstimator, transport: transport, logger: logger,
                                      onProgress: onProgress)
     }
 
