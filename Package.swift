@@ -74,6 +74,9 @@ let package = Package(
 
         .executableTarget(name: "engine-bench", dependencies: ["Engine"], path: "bench/engine/EngineBench"),
 
+        .executableTarget(name: "EstimatorBench", dependencies: ["ShapleyCore"],
+                          path: "bench/estimators/EstimatorBench"),
+
         .testTarget(name: "ShapleyCoreTests", dependencies: ["ShapleyCore", "ShapleyTestKit"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),

@@ -51,6 +51,7 @@ public enum EstimatorRegistry {
         ("permutation", "permutation sampling (add --antithetic for reversed pairs)"),
         ("tmc", "truncated Monte Carlo as in the original Neuron Shapley code"),
         ("bandit", "the original Neuron Shapley top-k bandit (truncated walks, empirical Bernstein)"),
+        ("adaptive", "our adaptive top-k estimator (group walks, shared coalitions, size importance sampling, pruning)"),
     ]
 
     /// The names of every estimator.
@@ -106,6 +107,8 @@ public enum EstimatorRegistry {
             if let r = o.roundSize { c.walksPerRound = r }
             if let u = o.chunkSize { c.chunkSize = u }
             return try NeuronShapleyBandit(c)
+        case "adaptive":
+            return try AdaptiveTopK.make(playerCount: playerCount, chanceLevel: chanceLevel, options: o)
         default:
             throw ShapleyError.unknownName(kind: "estimator", given: name, known: names)
         }

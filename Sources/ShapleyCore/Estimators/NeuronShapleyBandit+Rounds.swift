@@ -124,16 +124,33 @@ extension NeuronShapleyBandit {
         }
     }
 
-    /// The (k+1)-th largest mean.
+    /// The (k+1)-th largest mean (`np.sort(vals)[-k-1]`), by selection in linear expected time.
     func threshold() -> Double {
         var means = stats.map(\.mean)
-        let k = configuration.topK
-        means.sort(by: >)
-        return means[min(k, means.count - 1)]
+        return Self.select(&means, rank: min(configuration.topK, means.count - 1))
+    }
+
+    /// The element that would be at index `rank` if `values` were sorted decreasingly.
+    static func select(_ values: inout [Double], rank: Int) -> Double {
+        var lo = 0, hi = values.count - 1
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        while lo < hi {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let pivot = values[lo + Int((state >> 33) % UInt64(hi - lo + 1))]
+            var i = lo, j = hi
+            while i <= j {
+                while values[i] > pivot { i += 1 }
+                while values[j] < pivot { j -= 1 }
+                if i <= j { values.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if rank <= j { hi = j } else if rank >= i { lo = i } else { return values[rank] }
+        }
+        return values[rank]
     }
 
     mutating func updateChosen() {
-        guard floorValue != nil, walksFolded > 0 else { return }
+        guard floorValue != nil, walksFolded > foldedAtLastUpdate else { return }
+        foldedAtLastUpdate = walksFolded
         let thresh = threshold()
         var count = 0
         for i in 0..<playerCount {

@@ -32,7 +32,7 @@ import Darwin
 /// Where it differs (the original is asynchronous: walk scripts read the chosen set from a file
 /// that an aggregation script rewrites in a loop): here walks run in rounds of
 /// ``Configuration/walksPerRound``, each walk uses the chosen set of the round it started in, and
-/// the set is recomputed after every round. Walks are issued in units of up to
+/// the set is recomputed after every round in which walks finished. Walks are issued in units of up to
 /// ``Configuration/chunkSize`` chosen players; a unit carries a truncation rule with twice the
 /// patience (it counts "before" values too, and any 2·patience consecutive values contain
 /// `patience` consecutive "after" values), so it never stops before the original rule would; the
@@ -116,6 +116,7 @@ public struct NeuronShapleyBandit: Estimator {
     var walks: [Walk] = []
     var walksStarted = 0
     var walksFolded = 0
+    var foldedAtLastUpdate = 0
     var done = false
 
     /// The original bandit; throws on invalid settings.

@@ -1,0 +1,193 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension AdaptiveTopK {
+    /// Players per estimate-ordered group whose variances moderate each other (at least k).
+    static let playersPerVarianceGroup = 50
+
+    /// The union-bound normal quantile `Φ⁻¹(1 − δ/(2n))`.
+    var z: Double { ConfidenceBound.inverseNormalCDF(1 - configuration.delta / (2 * Double(playerCount))) }
+
+    /// Moderated variances of `stats` (players with at least two observations): the own sample
+    /// variance shrunk towards a prior with ``Configuration/priorWeight`` pseudo-observations.
+    /// The prior is the larger of the mean variance of players with similar means and `R²/8`,
+    /// with `R` the 90th percentile of their largest observation magnitudes (and their neighbours'),
+    /// and at least the median largest magnitude over all players that showed a non-zero one: marginals of
+    /// unimportant players are mostly zero with rare jumps, so a handful of zeros (or a whole group
+    /// of them) says little, and the jumps their neighbours show are what they could still do.
+    func moderatedVariances(_ stats: [RunningStatistics]) -> [Double] {
+        let n = stats.count
+        let order = (0..<n).sorted { stats[$0].mean != stats[$1].mean ? stats[$0].mean > stats[$1].mean : $0 < $1 }
+        let groups = max(1, n / max(Self.playersPerVarianceGroup, configuration.topK))
+        func members(_ g: Int) -> ArraySlice<Int> { order[(g * n / groups)..<((g + 1) * n / groups)] }
+        var groupVariance = [Double](repeating: 0, count: groups)
+        var groupRanges = [[Double]](repeating: [], count: groups)
+        for g in 0..<groups {
+            var sum = 0.0, count = 0.0
+            for p in members(g) where stats[p].count > 0 {
+                if stats[p].count > 1 { sum += stats[p].variance; count += 1 }
+                groupRanges[g].append(max(abs(stats[p].minimum), abs(stats[p].maximum)))
+            }
+            groupVariance[g] = count > 0 ? sum / count : 0
+        }
+        // Population floor: the median largest magnitude among players that showed any.
+        var magnitudes = stats.compactMap { s -> Double? in
+            let m = max(abs(s.minimum), abs(s.maximum))
+            return s.count > 0 && m > 0 ? m : nil
+        }
+        let floorRange = magnitudes.isEmpty ? 0 : NeuronShapleyBandit.select(&magnitudes, rank: magnitudes.count / 2)
+        var prior = [Double](repeating: 0, count: n)
+        for g in 0..<groups {
+            // The 90th percentile of the players' largest observations, here and next door.
+            var ranges = groupRanges[max(0, g - 1)...min(groups - 1, g + 1)].flatMap { $0 }
+            var r = 0.0
+            if !ranges.isEmpty { r = NeuronShapleyBandit.select(&ranges, rank: ranges.count / 10) }
+            let p = max(groupVariance[g], max(r, floorRange) * max(r, floorRange) / 8)
+            for i in members(g) { prior[i] = p }
+        }
+        let nu = configuration.priorWeight
+        return (0..<n).map { i in
+            let own = Double(max(0, stats[i].count - 1))
+            return (nu * prior[i] + own * stats[i].variance) / max(nu + own, 1e-300)
+        }
+    }
+
+    /// Screening variances: each player's own variance of group drops, at least the mean over all
+    /// players (group drops vary with the walk far more than with the player, and a player whose
+    /// groups happened to fall where the network had collapsed shows too little variance).
+    func screeningVariances() -> [Double] {
+        var sum = 0.0, count = 0.0
+        for s in screen where s.count > 1 { sum += s.variance; count += 1 }
+        let pooled = count > 0 ? sum / count : 0
+        return screen.map { max($0.variance, pooled) }
+    }
+
+    /// Whether more screening walks would exclude enough players to pay for themselves: with
+    /// the threshold projected optimistically (the larger of the direct one and screening's own,
+    /// which selection inflates), a player not yet excluded would be after `(z·σᵢ / (τ − φ̃ᵢ))²`
+    /// walks; each exclusion saves about
+    /// ``Configuration/minObservations`` + 1 direct evaluations and each walk costs `n/g`. True
+    /// when some number of further walks, up to the maximum, gains more than it costs.
+    func screeningWouldPay(threshold: Double, c0: Double, c1: Double, variances: [Double]) -> Bool {
+        let n = playerCount, k = configuration.topK, w = Double(screeningWalks)
+        var screened = (0..<n).map { (screen[$0].mean - c0) / (1 - c1) }
+        let tau = max(threshold, (NeuronShapleyBandit.select(&screened, rank: k - 1) + NeuronShapleyBandit.select(&screened, rank: k)) / 2)
+        let scale = z / (1 - c1)
+        var needed: [Double] = []
+        for i in 0..<n where !promoted[i] && !excluded[i] && screen[i].count > 0 {
+            let gap = tau - (screen[i].mean - c0) / (1 - c1)
+            if gap > 0 { needed.append(variances[i] * scale * scale / (gap * gap)) }
+        }
+        needed.sort()
+        let saving = Double(configuration.minObservations + 1), cost = Double(walkCost)
+        var best = 0.0
+        var more = w + Double(configuration.walksPerRound)
+        while more <= Double(configuration.maxScreeningWalks) {
+            let excludable = needed.firstIndex { $0 > more } ?? needed.count
+            best = max(best, Double(excludable) * saving - (more - w) * cost)
+            more += Double(configuration.walksPerRound)
+        }
+        return best > 0
+    }
+
+    /// Whether player `i` is reported by its direct observations: once it has
+    /// ``Configuration/minObservations`` of them, or two if it was never screened.
+    func usesDirect(_ i: Int) -> Bool {
+        direct[i].count >= configuration.minObservations || (direct[i].count >= 2 && screen[i].count == 0)
+    }
+
+    /// Recomputes estimates, intervals, the threshold, who is promoted and who is in play.
+    mutating func updateEstimates() {
+        let n = playerCount, k = configuration.topK, g = configuration.stride
+        guard let ends = endpoints else { return }
+        let zz = z
+        // Screening estimates under the additive approximation, with their intervals.
+        let c1 = Double(g - 1) / Double(n - 1)
+        let c0 = c1 * (ends.full - ends.empty)
+        let screenVariance = screeningWalks > 1 ? screeningVariances() : []
+        for i in 0..<n {
+            if usesDirect(i) {
+                estimate[i] = direct[i].mean
+            } else if screen[i].count > 0 {
+                estimate[i] = (screen[i].mean - c0) / (1 - c1)
+                let half = screenVariance.isEmpty ? .infinity : zz * (screenVariance[i] / Double(screen[i].count)).squareRoot() / (1 - c1)
+                lower[i] = estimate[i] - half
+                upper[i] = estimate[i] + half
+            } else {
+                estimate[i] = direct[i].mean
+                lower[i] = -.infinity
+                upper[i] = .infinity
+            }
+        }
+        // Direct intervals.
+        let directVariance = moderatedVariances(direct)
+        var measured: [Int] = []
+        for i in 0..<n where usesDirect(i) {
+            let half = zz * (directVariance[i] / Double(direct[i].count)).squareRoot()
+            lower[i] = direct[i].mean - half
+            upper[i] = direct[i].mean + half
+            measured.append(i)
+        }
+        // The threshold between the k-th and (k+1)-th: from directly measured players once more
+        // than k are (screening estimates of the leaders are inflated by selection), else from all.
+        measuredCount = measured.count
+        let pool = measured.count > k ? measured : Array(0..<n)
+        var values = pool.map { estimate[$0] }
+        threshold = (NeuronShapleyBandit.select(&values, rank: k - 1) + NeuronShapleyBandit.select(&values, rank: k)) / 2
+        // Screening excludes a player whose upper bound is below the threshold measured directly
+        // (once more than k players are measured; screening's own leaders are inflated by
+        // selection). While too few of the true leaders are measured that threshold is low, which
+        // errs on the side of measuring more players.
+        let exclusionThreshold = measured.count > k ? threshold : -Double.infinity
+        if !screenVariance.isEmpty && !screeningClosed {
+            screeningPays = screeningWouldPay(threshold: threshold, c0: c0, c1: c1, variances: screenVariance)
+            // The screening's current leaders are measured directly from early on, as many as a
+            // round of screening walks costs (at least 2k + 8): that finds the top quickly and
+            // anchors the threshold that screening excludes with.
+            if screeningWalks >= configuration.minScreeningWalks / 2 {
+                let count = max(2 * k + 8, configuration.walksPerRound * walkCost)
+                let leaders = (0..<n).filter { screen[$0].count > 0 }
+                    .sorted { estimate[$0] != estimate[$1] ? estimate[$0] > estimate[$1] : $0 < $1 }
+                for i in leaders.prefix(count) { promoted[i] = true }
+            }
+        }
+        activeCount = 0
+        unsafeCount = 0
+        for i in 0..<n {
+            if !promoted[i] {
+                excluded[i] = screeningWalks >= configuration.minScreeningWalks && upper[i] < exclusionThreshold
+                if !excluded[i] {
+                    unsafeCount += 1
+                    if screeningClosed { promoted[i] = true }
+                }
+            }
+            active[i] = promoted[i] && (direct[i].count < configuration.minObservations
+                                        || (lower[i] < threshold && upper[i] > threshold))
+            if active[i] { activeCount += 1 }
+        }
+    }
+
+    public func report() -> EstimateReport {
+        let players = (0..<playerCount).map {
+            PlayerEstimate(player: $0, value: estimate[$0], lower: lower[$0], upper: upper[$0], marginals: direct[$0].count)
+        }
+        return EstimateReport(estimator: "adaptive", players: players,
+                              topK: ReportBuilder.top(players, k: configuration.topK),
+                              evaluations: book.valuesClosed, samples: screeningWalks + basesFolded,
+                              activePlayers: activeCount, finished: done)
+    }
+
+    /// The estimator from registry options (see ``EstimatorRegistry``).
+    static func make(playerCount: Int, chanceLevel: Double?, options o: EstimatorOptions) throws -> AdaptiveTopK {
+        var c = Configuration(playerCount: playerCount, seed: o.seed)
+        if let k = o.topK { c.topK = k }
+        if let d = o.delta { c.delta = d }
+        c.budget = EstimatorRegistry.budget(o, default: c.budget)
+        if let r = o.roundSize { c.walksPerRound = r; c.basesPerRound = r }
+        if let u = o.chunkSize { c.unitSize = u }
+        return try AdaptiveTopK(c)
+    }
+}

@@ -1,0 +1,57 @@
+extension AdaptiveTopK {
+    /// Coalitions valued by one screening walk (removal counts `g, 2g, … < n`).
+    var walkCost: Int { max(1, (playerCount - 1) / configuration.stride) }
+
+    /// Whether the next round screens: at first always, then while more walks would exclude
+    /// enough players to pay for themselves (see ``screeningWouldPay(threshold:c0:c1:variances:)``).
+    var shouldScreen: Bool {
+        guard !screeningClosed else { return false }
+        if screeningWalks < configuration.minScreeningWalks { return true }
+        return screeningPays && screeningWalks < configuration.maxScreeningWalks
+    }
+
+    mutating func planRound() {
+        guard !done, endpoints != nil else { return }
+        let c = configuration
+        let n = playerCount
+        var planned: [RoundBook<Meta>.Planned] = []
+        var evaluations = book.valuesClosed
+        func add(_ specs: [CoalitionSpec], _ meta: Meta) {
+            evaluations += specs.count
+            for chunk in stride(from: 0, to: specs.count, by: c.unitSize) {
+                planned.append(.init(coalitions: Array(specs[chunk..<min(specs.count, chunk + c.unitSize)]),
+                                     truncation: nil, meta: meta))
+            }
+        }
+        let screening = shouldScreen
+        if screening {
+            for _ in 0..<c.walksPerRound {
+                guard c.budget.allows(evaluations: evaluations, samples: Int(nextSample), moreEvaluations: walkCost, moreSamples: 1) else { break }
+                let s = nextSample
+                nextSample += 1
+                add(stride(from: c.stride, to: n, by: c.stride).map { .prefix(sample: s, removed: Int32($0), toggle: nil) }, .walk(sample: s))
+            }
+        } else if !screeningClosed {
+            screeningClosed = true
+            updateEstimates()
+        }
+        let players = (0..<n).filter { active[$0] }.map { Int32($0) }
+        if !players.isEmpty {
+            // Rounds of about the same cost as a round of screening walks (at least one base).
+            let target = max(c.walksPerRound * walkCost, 4 * (c.topK + 1))
+            let count = max(1, min(c.basesPerRound, target / (players.count + 1)))
+            for _ in 0..<count {
+                guard c.budget.allows(evaluations: evaluations, samples: Int(nextSample), moreEvaluations: players.count + 1, moreSamples: 1) else { break }
+                let s = nextSample
+                nextSample += 1
+                var stream = RandomStream(seed: c.seed, index: s, purpose: 1)
+                let size = proposal.draw(&stream)
+                let removed = Int32(n - size)
+                bases[s] = Base(size: size, players: players)
+                add([.prefix(sample: s, removed: removed, toggle: nil)] + players.map { .prefix(sample: s, removed: removed, toggle: $0) },
+                    .base(sample: s))
+            }
+        }
+        if planned.isEmpty { done = true } else { book.open(planned) }
+    }
+}

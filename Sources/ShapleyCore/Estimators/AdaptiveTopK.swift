@@ -1,0 +1,196 @@
+/// Our adaptive top-k Shapley estimator: it finds the `k` players with the largest Shapley values
+/// with far fewer evaluations than walking permutations, by spending evaluations only where they
+/// can change the answer.
+///
+/// Two kinds of work, mixed round by round:
+///
+/// 1. **Screening by group drops** (group testing). A random order is walked from the full
+///    coalition to the empty one with stride `g ≈ √n`: one evaluation per group of `g`
+///    consecutive removals gives the group's total marginal `D`. For player `i`,
+///    `E[D | i ∈ group] = φᵢ + (g−1)·(Φ − φᵢ)/(n−1)` in an additive game (`Φ = v(N) − v(∅)`), so
+///    `φ̃ᵢ = (mean D − (g−1)Φ/(n−1)) / (1 − (g−1)/(n−1))` screens every player for `n/g`
+///    evaluations per walk. In games with interactions `φ̃` is biased by the interactions within
+///    a group, which is why screening only decides who is measured, never who wins.
+/// 2. **Direct measurement on shared coalitions with size importance sampling.** A base
+///    coalition `B` of size `s ~ q` (a ``SizeProposal`` learned from the squared marginals seen at
+///    each size, mixed with a uniform share) is valued, then `B` with each player in play toggled:
+///    `|A| + 1` evaluations give one marginal per player in play, weighted by `1/((n+1)·q(s))`.
+///    Each is an unbiased sample of `φᵢ` (no truncation bias), and sizes where the network has
+///    collapsed, where marginals are near zero, are rarely drawn.
+///
+/// How they combine. While screening runs, its current leaders (as many as a round of screening
+/// walks costs, at least `2k + 8`) are *promoted* to direct measurement, which finds the top
+/// quickly and measures the threshold `τ` between the k-th and (k+1)-th values without the
+/// selection bias that inflates screening's own leaders. A player that screening puts below that
+/// threshold (`φ̃ᵢ + z·se < τ`) is excluded from direct measurement. Screening goes on while more
+/// walks are projected to exclude enough players to pay for themselves (each walk costs `n/g`,
+/// each exclusion saves about ``Configuration/minObservations`` + 1 evaluations); when it stops,
+/// every player it did not exclude is promoted. When screening cannot separate the threshold from
+/// a typical player (a large k, or few players) it stops after ``Configuration/minScreeningWalks``
+/// and every player is measured directly.
+///
+/// - Estimates: the mean of a player's direct observations once it has
+///   ``Configuration/minObservations`` of them (two if it was never screened), else its screening
+///   estimate `φ̃` (``PlayerEstimate/marginals`` counts direct observations only).
+/// - Intervals: `mean ± z·√(s²/N)` with `z = Φ⁻¹(1 − δ/(2n))` (a union bound over all players)
+///   and `s²` a moderated variance: the player's own sample variance shrunk towards a prior with
+///   ``Configuration/priorWeight`` pseudo-observations (the variance of players with similar
+///   estimates, and at least what the jumps seen in the population imply), so that a player whose
+///   first marginals happen to be zero is not declared certain. They are normal (central-limit)
+///   intervals, not corrected for looking after every round. Screening-only players report their
+///   screening interval.
+/// - Pruning: a promoted player with at least ``Configuration/minObservations`` direct
+///   observations whose interval excludes `τ` is resolved and no longer measured; it comes back
+///   into play if `τ` moves into its interval.
+/// - Stopping rule: nobody left in play and nobody left to promote, or the budget spent.
+/// - Bias: none in the direct observations. The top-k can be wrong with probability about `δ`
+///   plus what the normal approximation, repeated looks and screening's additivity assumption add.
+public struct AdaptiveTopK: Estimator {
+    /// Settings of the adaptive top-k estimator.
+    public struct Configuration: Hashable, Sendable {
+        /// The number of players.
+        public var playerCount: Int
+        /// The run seed: samples (walks and base coalitions) are numbered from it.
+        public var seed: UInt64
+        /// The size of the top set searched, 10 by default.
+        public var topK = 10
+        /// The overall error probability of the intervals (union bound over players), 0.1 by default.
+        public var delta = 0.1
+        /// Evaluation and sample caps; by default 200 evaluations per player.
+        public var budget: Budget
+        /// Direct observations a player needs before it may be resolved, 3 by default.
+        public var minObservations = 3
+        /// Pseudo-observations of the pooled variance in each moderated variance, 4 by default.
+        public var priorWeight = 4.0
+        /// Whether to screen by group drops before measuring directly, `true` by default.
+        public var screening = true
+        /// The stride `g` of screening walks; `nil` picks about `√n` (between 4 and 128).
+        public var groupSize: Int?
+        /// Screening walks before screening may exclude anybody, 8 by default.
+        public var minScreeningWalks = 8
+        /// Screening walks at most, 128 by default.
+        public var maxScreeningWalks = 128
+        /// Screening walks per round, 4 by default.
+        public var walksPerRound = 4
+        /// Base coalitions per round of direct measurement at most, 64 by default; fewer when many
+        /// players are in play, so that a round costs about as much as a round of screening walks.
+        public var basesPerRound = 64
+        /// Coalitions per work unit, 256 by default.
+        public var unitSize = 256
+        /// Size bins of the importance-sampling proposal, 32 by default.
+        public var sizeBins = 32
+        /// The uniform share of the proposal (bounds the weights), 0.15 by default.
+        public var defensiveShare = 0.15
+
+        /// The default configuration for `playerCount` players and `seed`.
+        public init(playerCount: Int, seed: UInt64) {
+            self.playerCount = playerCount
+            self.seed = seed
+            self.budget = Budget(maxEvaluations: 200 * max(1, playerCount))
+        }
+
+        /// The screening stride used.
+        public var stride: Int {
+            let g = groupSize ?? min(128, max(4, Int(Double(playerCount).squareRoot().rounded())))
+            return max(1, min(g, playerCount - 1))
+        }
+    }
+
+    /// What a unit of a round is for.
+    enum Meta: Sendable {
+        case endpoints
+        case walk(sample: UInt64)
+        case base(sample: UInt64)
+    }
+
+    /// A base coalition with toggles, until its round is folded.
+    struct Base: Sendable {
+        var size: Int
+        var players: [Int32]
+    }
+
+    /// The configuration.
+    public let configuration: Configuration
+    var book: RoundBook<Meta>
+    /// Group drops seen by each player (screening).
+    var screen: [RunningStatistics]
+    /// Importance-weighted direct marginals of each player.
+    var direct: [RunningStatistics]
+    var endpoints: (full: Double, empty: Double)?
+    var proposal: SizeProposal
+    var promoted: [Bool]
+    /// Players that screening currently excludes from direct measurement.
+    var excluded: [Bool]
+    var active: [Bool]
+    var activeCount = 0
+    var unsafeCount: Int
+    var estimate: [Double]
+    var lower: [Double]
+    var upper: [Double]
+    var threshold = 0.0
+    var nextSample: UInt64 = 0
+    var bases: [UInt64: Base] = [:]
+    var screeningWalks = 0
+    var screeningPays = true
+    var measuredCount = 0
+    var basesFolded = 0
+    var screeningClosed: Bool
+    var done = false
+
+    /// The estimator; throws on invalid settings.
+    public init(_ configuration: Configuration) throws {
+        let c = configuration
+        guard c.playerCount >= 2 else {
+            throw ShapleyError.invalidOption(name: "players", value: "\(c.playerCount)", expected: "at least 2 players")
+        }
+        guard c.topK >= 1 && c.topK < c.playerCount else {
+            throw ShapleyError.invalidOption(name: "top-k", value: "\(c.topK)", expected: "1...\(c.playerCount - 1) (fewer than the players)")
+        }
+        guard c.delta > 0 && c.delta < 1 else {
+            throw ShapleyError.invalidOption(name: "delta", value: "\(c.delta)", expected: "a probability in (0, 1)")
+        }
+        guard c.minObservations >= 2, c.walksPerRound >= 1, c.basesPerRound >= 1, c.unitSize >= 2, c.sizeBins >= 1,
+              c.minScreeningWalks >= 2, c.maxScreeningWalks >= c.minScreeningWalks else {
+            throw ShapleyError.invalidOption(
+                name: "counts", value: "min observations \(c.minObservations), walks \(c.walksPerRound), bases \(c.basesPerRound), unit size \(c.unitSize), bins \(c.sizeBins), screening walks \(c.minScreeningWalks)...\(c.maxScreeningWalks)",
+                expected: "at least 2 observations, 1 walk, 1 base, 2 coalitions per unit, 1 bin, 2 screening walks and a maximum not below the minimum")
+        }
+        guard c.priorWeight >= 0, c.defensiveShare > 0 && c.defensiveShare <= 1 else {
+            throw ShapleyError.invalidOption(name: "prior weight / defensive share", value: "\(c.priorWeight) / \(c.defensiveShare)",
+                                             expected: "a non-negative weight and a share in (0, 1]")
+        }
+        self.configuration = c
+        let n = c.playerCount
+        book = RoundBook(seed: c.seed, playerCount: n)
+        screen = Array(repeating: RunningStatistics(), count: n)
+        direct = Array(repeating: RunningStatistics(), count: n)
+        proposal = SizeProposal(playerCount: n, binCount: c.sizeBins, defensiveShare: c.defensiveShare)
+        screeningClosed = !c.screening || c.stride < 2
+        promoted = Array(repeating: screeningClosed, count: n)
+        active = promoted
+        excluded = Array(repeating: false, count: n)
+        unsafeCount = n
+        estimate = Array(repeating: 0, count: n)
+        lower = Array(repeating: -.infinity, count: n)
+        upper = Array(repeating: .infinity, count: n)
+        book.open([.init(coalitions: [.prefix(sample: 0, removed: 0, toggle: nil),
+                                      .prefix(sample: 0, removed: Int32(n), toggle: nil)],
+                         truncation: nil, meta: .endpoints)])
+    }
+
+    public var playerCount: Int { configuration.playerCount }
+
+    public mutating func nextWork(limit: Int) -> [WorkUnit] { book.next(limit: limit) }
+
+    public mutating func ingest(_ result: WorkResult) throws -> Bool {
+        let fresh = try book.accept(result)
+        if book.isComplete {
+            fold(book.close())
+            updateEstimates()
+            planRound()
+        }
+        return fresh
+    }
+
+    public var isFinished: Bool { done }
+}

@@ -1,0 +1,85 @@
+import Testing
+@testable import ShapleyCore
+
+@Suite struct AdaptiveTopKTests {
+    /// With pruning and screening off, the estimator is importance-sampled shared-coalition
+    /// sampling: its estimates converge to the exact values.
+    @Test func directMeasurementConvergesToExactValues() throws {
+        let g = try WeightedVotingGame(playerCount: 24, seed: 3)
+        let truth = g.exactShapleyValues()
+        var errors: [Double] = []
+        for budget in [2_000, 40_000] {
+            var c = AdaptiveTopK.Configuration(playerCount: 24, seed: 5)
+            c.screening = false
+            c.minObservations = 1_000_000
+            c.budget = Budget(maxEvaluations: budget)
+            var e = try AdaptiveTopK(c)
+            let r = try LocalRun.run(&e, game: g)
+            #expect(r.evaluations <= budget)
+            errors.append(zip(r.players.map(\.value), truth).map { abs($0 - $1) }.max() ?? 0)
+        }
+        #expect(errors[1] < errors[0] / 2.5 && errors[1] < 0.012, "\(errors)")
+    }
+
+    @Test func importanceWeightsAreUnbiasedOnAnAdditiveGame() throws {
+        // Every marginal of an additive game equals the weight, so the weighted observations
+        // average to it only if the weights are right: (n+1)·q(s) must cancel exactly on average.
+        let g = AdditiveGame(playerCount: 40, seed: 2)
+        var c = AdaptiveTopK.Configuration(playerCount: 40, seed: 9)
+        c.screening = false
+        c.minObservations = 1_000_000
+        c.budget = Budget(maxEvaluations: 41 * 3000)
+        var e = try AdaptiveTopK(c)
+        let r = try LocalRun.run(&e, game: g)
+        let relative = zip(r.players.map(\.value), g.weights).map { abs($0 - $1) / max(abs($1), 0.05) }
+        #expect((relative.max() ?? 1) < 0.06, "\(relative.max() ?? 1)")
+    }
+
+    @Test(arguments: [UInt64(1), 2, 3])
+    func findsTheTopKOfACollapsingNetwork(seed: UInt64) throws {
+        let g = try CollapsingNetworkGame(playerCount: 400, seed: seed)
+        var c = AdaptiveTopK.Configuration(playerCount: 400, seed: seed)
+        c.topK = 5
+        c.budget = Budget(maxEvaluations: 60_000)
+        var e = try AdaptiveTopK(c)
+        let r = try LocalRun.run(&e, game: g)
+        #expect(TopKPrecision.precision(r.topK, truth: g.trueTopK(5), k: 5) >= 0.8)
+        #expect(r.evaluations <= 60_000)
+        // Pruning does its job: most players end with a resolved interval and few direct samples.
+        #expect(r.players.filter { $0.marginals > 0 }.count < 400)
+    }
+
+    @Test func sameSeedSameReportWhateverTheOrder() throws {
+        let g = try CollapsingNetworkGame(playerCount: 300, seed: 4)
+        var c = AdaptiveTopK.Configuration(playerCount: 300, seed: 7)
+        c.topK = 5
+        c.budget = Budget(maxEvaluations: 15_000)
+        var a = try AdaptiveTopK(c), b = try AdaptiveTopK(c), d = try AdaptiveTopK(c)
+        let ra = try LocalRun.run(&a, game: g)
+        let rb = try LocalRun.run(&b, game: g, options: .init(shuffleSeed: 3))
+        var one = LocalRun.Options()
+        one.unitsPerRequest = 1
+        let rd = try LocalRun.run(&d, game: g, options: one)
+        #expect(ra == rb && ra == rd)
+        #expect(ra.samples > 0)
+    }
+
+    @Test func registryBuildsEveryEstimatorByName() throws {
+        var o = EstimatorOptions(seed: 1)
+        o.topK = 3
+        o.maxEvaluations = 5_000
+        let g = try GameRegistry.make("collapse", players: 12, seed: 2)
+        for name in EstimatorRegistry.names {
+            var e = try EstimatorRegistry.make(name, playerCount: 12, chanceLevel: g.chanceLevel, options: o)
+            let r = try LocalRun.run(&e, game: g)
+            #expect(r.finished && r.players.count == 12, "\(name)")
+        }
+        #expect(throws: ShapleyError.unknownName(kind: "estimator", given: "nope", known: EstimatorRegistry.names)) {
+            try EstimatorRegistry.make("nope", playerCount: 3, chanceLevel: nil, options: o)
+        }
+        o.bound = "nope"
+        #expect(throws: ShapleyError.self) {
+            try EstimatorRegistry.make("permutation", playerCount: 3, chanceLevel: nil, options: o)
+        }
+    }
+}

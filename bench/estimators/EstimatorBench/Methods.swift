@@ -1,0 +1,46 @@
+import ShapleyCore
+
+/// The estimators compared, configured as the benchmark runs them.
+enum Method: String, CaseIterable {
+    case permutation, tmc, bandit, adaptive
+
+    /// Whether the method searches a given k (its trace is then specific to that k).
+    var searchesK: Bool { self == .bandit || self == .adaptive }
+
+    /// Runs the method on `game` with seed `seed` up to `budget` evaluations, recording precision
+    /// at each of `ks`; `k` is the size searched for by the methods that search one.
+    func trace(game: CollapsingNetworkGame, seed: UInt64, k: Int, ks: [Int], budget: Int) throws -> Trace {
+        let n = game.playerCount
+        switch self {
+        case .permutation:
+            var c = PermutationSampling.Configuration(playerCount: n, seed: seed)
+            c.budget = Budget(maxEvaluations: budget)
+            c.walksPerRound = 1
+            c.chunkSize = n
+            var e = try PermutationSampling(c)
+            return try Trace.run(&e, game: game, ks: ks)
+        case .tmc:
+            var c = TruncatedMonteCarlo.Configuration(playerCount: n, seed: seed)
+            c.budget = Budget(maxEvaluations: budget)
+            c.floor = game.chanceLevel
+            c.walksPerRound = 1
+            c.chunkSize = 256
+            var e = try TruncatedMonteCarlo(c)
+            return try Trace.run(&e, game: game, ks: ks)
+        case .bandit:
+            var c = NeuronShapleyBandit.Configuration(playerCount: n, seed: seed)
+            c.topK = k
+            c.budget = Budget(maxEvaluations: budget)
+            c.floor = game.chanceLevel
+            c.walksPerRound = 1
+            var e = try NeuronShapleyBandit(c)
+            return try Trace.run(&e, game: game, ks: ks)
+        case .adaptive:
+            var c = AdaptiveTopK.Configuration(playerCount: n, seed: seed)
+            c.topK = k
+            c.budget = Budget(maxEvaluations: budget)
+            var e = try AdaptiveTopK(c)
+            return try Trace.run(&e, game: game, ks: ks)
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import ShapleyCore
+
+/// Evaluations needed to reach precision@k >= 0.9 on collapsing-network games, per method,
+/// medians over seeds, and the ratio original bandit / ours.
+struct PrecisionBench {
+    let arguments: Arguments
+    static let ks = [10, 100]
+    static let level = 0.9
+
+    struct Job: Sendable {
+        var players: Int
+        var seed: UInt64
+        var method: Method
+        var k: Int? // nil: one trace serves every k
+    }
+
+    struct Outcome: Sendable {
+        var job: Job
+        var reach: [Int?]     // per k in `ks`
+        var finalEvaluations: Int
+        var finalPrecision: [Double]
+        var finished: Bool
+        var seconds: Double
+    }
+
+    func run() throws {
+        var jobs: [Job] = []
+        for n in arguments.sizes {
+            for seed in 1...UInt64(arguments.seeds) {
+                for m in arguments.methods {
+                    if m.searchesK { for k in Self.ks { jobs.append(Job(players: n, seed: seed, method: m, k: k)) } }
+                    else { jobs.append(Job(players: n, seed: seed, method: m, k: nil)) }
+                }
+            }
+        }
+        let budgetPerPlayer = arguments.budgetPerPlayer
+        let start = Date()
+        let outcomes = try parallel(jobs.map { job in
+            { @Sendable () throws -> Outcome in
+                let game = try CollapsingNetworkGame(playerCount: job.players, seed: job.seed)
+                let t0 = Date()
+                let trace = try job.method.trace(game: game, seed: job.seed &* 7919, k: job.k ?? 100, ks: Self.ks,
+                                                 budget: budgetPerPlayer * job.players)
+                let last = trace.points.last
+                return Outcome(job: job, reach: Self.ks.indices.map { trace.evaluationsToReach(Self.level, index: $0) },
+                               finalEvaluations: last?.evaluations ?? 0, finalPrecision: last?.precision ?? [],
+                               finished: trace.final?.finished ?? false, seconds: Date().timeIntervalSince(t0))
+            }
+        }, threads: arguments.threads)
+        print(table(outcomes))
+        print(String(format: "wall time %.0f s on %d threads; budget %d evaluations per player; game seeds 1...%d",
+                     Date().timeIntervalSince(start), arguments.threads, budgetPerPlayer, arguments.seeds))
+    }
+
+    static func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        guard !s.isEmpty else { return .nan }
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    func table(_ outcomes: [Outcome]) -> String {
+        var lines = ["players      k  method        evaluations to precision@k >= 0.9: median  [min, max]  reached  | at stop: evaluations  precision  (s/run)"]
+        for n in arguments.sizes {
+            for (ki, k) in Self.ks.enumerated() {
+                var medians: [Method: Double] = [:]
+                var perSeed: [Method: [UInt64: Int]] = [:]
+                for m in arguments.methods {
+                    let rows = outcomes.filter { $0.job.players == n && $0.job.method == m && ($0.job.k == nil || $0.job.k == k) }
+                    let reached = rows.compactMap { $0.reach[ki] }
+                    perSeed[m] = Dictionary(uniqueKeysWithValues: rows.compactMap { r in r.reach[ki].map { (r.job.seed, $0) } })
+                    // Runs that never reach count as the budget (a lower bound on what they need).
+                    let values = rows.map { Double($0.reach[ki] ?? $0.finalEvaluations) }
+                    let med = Self.median(values)
+                    medians[m] = reached.count * 2 > rows.count ? med : .infinity
+                    let medText = reached.count * 2 > rows.count ? fmt(med) : ">" + fmt(med)
+                    let range = "[\(fmt(Double(reached.min() ?? 0))), \(fmt(Double(reached.max() ?? 0)))]"
+                    let stopEvals = Self.median(rows.map { Double($0.finalEvaluations) })
+                    let stopPrecision = Self.median(rows.map { $0.finalPrecision[ki] })
+                    let seconds = Self.median(rows.map(\.seconds))
+                    lines.append(String(format: "%7d  %5d  %-12@  %12@  %-22@  %d/%d  | %12@  %.2f  (%.1f)", n, k, m.rawValue as NSString,
+                                        medText as NSString, range as NSString, reached.count, rows.count,
+                                        fmt(stopEvals) as NSString, stopPrecision, seconds))
+                }
+                if let b = medians[.bandit], let a = medians[.adaptive] {
+                    let ratios = (perSeed[.bandit] ?? [:]).compactMap { seed, be in (perSeed[.adaptive]?[seed]).map { Double(be) / Double($0) } }
+                    lines.append(String(format: "%7d  %5d  ratio bandit/adaptive: %@ (ratio of medians), per-seed median %@", n, k,
+                                        (b.isFinite && a.isFinite ? String(format: "%.1fx", b / a) : "n/a") as NSString,
+                                        (ratios.isEmpty ? "n/a" : String(format: "%.1fx", Self.median(ratios))) as NSString))
+                }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func fmt(_ x: Double) -> String {
+        if !x.isFinite { return "inf" }
+        if x >= 1e6 { return String(format: "%.2fM", x / 1e6) }
+        if x >= 1e3 { return String(format: "%.1fk", x / 1e3) }
+        return String(format: "%.0f", x)
+    }
+}
