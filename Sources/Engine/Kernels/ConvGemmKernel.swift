@@ -1,8 +1,9 @@
 /// Convolution of NHWC images as a matrix product: `out[pixels, Cout] = patches[pixels, K] * W^T`.
 ///
 /// 1x1, stride-1, unpadded convolutions use the input directly as the patch matrix; others gather
-/// patches (im2col) for a chunk of output rows into scratch space. Rows are processed in chunks
-/// so the epilogue (bias, masks, activation) runs while the chunk is in cache.
+/// patches (im2col) for a chunk of output rows into scratch space. Rows are processed in chunks:
+/// each chunk is prefilled with the bias, accumulated into by `sgemm` (beta 1, so OpenBLAS does not
+/// clear it first), and finished by the epilogue (masks, activation) while it is in cache.
 struct ConvGemmKernel: Kernel {
     let input: Loc
     let output: Loc
@@ -31,17 +32,18 @@ struct ConvGemmKernel: Kernel {
             var r0 = 0
             while r0 < rowsTotal {
                 let rows = min(chunkRows, rowsTotal - r0)
+                epilogue.prefill(y + r0 * g.outChannels, rows: rows)
                 if g.isPointwise {
                     BLAS.sgemm(transB: true, m: rows, n: g.outChannels, k: g.inChannels,
                                a: x + r0 * g.inChannels, lda: g.inChannels, b: w, ldb: g.inChannels,
-                               c: y + r0 * g.outChannels, ldc: g.outChannels)
+                               beta: 1, c: y + r0 * g.outChannels, ldc: g.outChannels)
                 } else {
                     let k = g.patchSize
                     for group in 0..<g.groups {
                         ConvGemmKernel.im2col(x, g, group: group, rows: r0..<(r0 + rows), into: context.scratch)
                         BLAS.sgemm(transB: true, m: rows, n: g.outPerGroup, k: k,
                                    a: context.scratch, lda: k, b: w + group * g.outPerGroup * k, ldb: k,
-                                   c: y + r0 * g.outChannels + group * g.outPerGroup, ldc: g.outChannels)
+                                   beta: 1, c: y + r0 * g.outChannels + group * g.outPerGroup, ldc: g.outChannels)
                     }
                 }
                 epilogue.apply(context, data: y + r0 * g.outChannels, ld: g.outChannels, firstRow: r0, rows: rows,

@@ -58,6 +58,14 @@ public struct Mask: Hashable, Sendable, CustomStringConvertible {
 struct ChannelOverride: Sendable {
     let scale: [Float]
     let shift: [Float]
+    /// `shift - bias * scale`: the shift for an accumulator that already holds the bias.
+    let shiftAfterBias: [Float]
+
+    init(scale: [Float], shift: [Float], bias: [Float]) {
+        self.scale = scale
+        self.shift = shift
+        shiftAfterBias = zip(zip(shift, bias), scale).map { $0.0 - $0.1 * $1 }
+    }
 }
 
 /// A mask turned into per-layer channel overrides, ready for kernels.
@@ -93,7 +101,7 @@ struct PreparedMask: Sendable {
                     shift[c] = means.values[u]
                 }
             }
-            o[l] = ChannelOverride(scale: scale, shift: shift)
+            o[l] = ChannelOverride(scale: scale, shift: shift, bias: bias)
         }
         overrides = o
     }
