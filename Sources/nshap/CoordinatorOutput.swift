@@ -101,6 +101,8 @@ struct ResultDocument: Codable, Hashable {
     struct Quarantined: Codable, Hashable {
         var unit: UInt64
         var reason: String
+        /// The estimator went on without it (its sample is not in the estimates).
+        var abandoned: Bool
     }
 
     var runID: String
@@ -126,7 +128,8 @@ struct ResultDocument: Codable, Hashable {
         finished = r.finished
         topK = r.topK
         estimates = r.players.map { Estimate(player: $0.player, value: $0.value, lower: $0.lower, upper: $0.upper, marginals: $0.marginals) }
-        quarantined = outcome.quarantined.map { Quarantined(unit: $0.unit, reason: $0.reason) }
+        let abandoned = Set(outcome.abandoned)
+        quarantined = outcome.quarantined.map { Quarantined(unit: $0.unit, reason: $0.reason, abandoned: abandoned.contains($0.unit)) }
         statistics = outcome.statistics
     }
 
@@ -152,7 +155,9 @@ struct ResultDocument: Codable, Hashable {
             guard let e = byPlayer[p] else { continue }
             lines.append(String(format: "%4d  %6d  %11.6f  [%.6f, %.6f]", i + 1, p, e.value, e.lower, e.upper))
         }
-        if !quarantined.isEmpty { lines.append("quarantined units: \(quarantined.map { String($0.unit) }.joined(separator: ", "))") }
+        if !quarantined.isEmpty {
+            lines.append("quarantined units: \(quarantined.map { "\($0.unit)\($0.abandoned ? " (abandoned: its sample is left out)" : "")" }.joined(separator: ", "))")
+        }
         return lines.joined(separator: "\n")
     }
 }

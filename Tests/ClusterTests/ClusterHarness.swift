@@ -49,14 +49,21 @@ enum Harness {
         return l
     }
 
-    /// The estimator run to completion in this process, without any cluster: the reference report.
-    static func localReport(game: any Game, estimator: any Estimator) throws -> EstimateReport {
+    /// The estimator run to completion in this process, without any cluster (abandoning the units
+    /// in `abandoning` instead of evaluating them): the reference report.
+    static func localReport(game: any Game, estimator: any Estimator, abandoning: Set<UInt64> = []) throws -> EstimateReport {
         var e = estimator
         let evaluator = WorkEvaluator(game: game)
         while !e.isFinished {
             let units = e.nextWork(limit: 1000)
             precondition(!units.isEmpty, "an estimator that waits with nothing outstanding")
-            for u in units { _ = try e.ingest(evaluator.evaluate(u)) }
+            for u in units {
+                if abandoning.contains(u.id) {
+                    precondition(e.abandon(unitID: u.id), "the reference estimator must abandon \(u.id)")
+                } else {
+                    _ = try e.ingest(evaluator.evaluate(u))
+                }
+            }
         }
         return e.report()
     }

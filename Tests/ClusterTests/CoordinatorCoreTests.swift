@@ -65,7 +65,7 @@ import ShapleyTestKit
         let result = try evaluator.evaluate(first.unit)
         c.receive(.result(ResultReport(lease: first.lease, evaluationNanos: 1, result: result)), from: a, now: later)
         c.receive(.result(ResultReport(lease: second.lease, evaluationNanos: 1, result: result)), from: b, now: later)
-        #expect(c.takeAccepted() == [result])
+        #expect(c.takeJournalRecords() == [.result(result)])
         #expect(c.statistics.resultsAccepted == 1 && c.statistics.duplicateResults == 1)
         let acks = c.takeAcks().map(\.peer)
         #expect(Set(acks) == [a, b])
@@ -157,7 +157,7 @@ import ShapleyTestKit
             c.receive(.result(ResultReport(lease: unit.lease, evaluationNanos: 0, result: WorkResult(id: unit.unit.id, values: values))),
                       from: a, now: t0)
         }
-        #expect(c.statistics.invalidResults == 2 && c.takeAccepted().isEmpty)
+        #expect(c.statistics.invalidResults == 2 && c.takeJournalRecords().isEmpty)
         #expect(c.open[unit.unit.id]?.strikes == 2)
     }
 
@@ -166,14 +166,14 @@ import ShapleyTestKit
         var c = try core()
         let a = PeerID([1])
         c.receive(hello(1, slots: 4), from: a, now: t0)
-        var journal: [WorkResult] = []
+        var journal: [JournalRecord] = []
         while !c.isFinished {
             c.receive(.ready(credit: 4), from: a, now: t0)
             c.assign(now: t0)
             for x in assignments(c.takeOutbox()).reversed() {  // answered out of order
                 c.receive(.result(ResultReport(lease: x.lease, evaluationNanos: 0, result: try evaluator.evaluate(x.unit))), from: a, now: t0)
             }
-            journal += c.takeAccepted()
+            journal += c.takeJournalRecords()
         }
         // Replaying any prefix, then finishing, gives the same report; the whole journal finishes.
         var replayed = try core()
@@ -186,7 +186,48 @@ import ShapleyTestKit
         #expect(!partial.isFinished)
         var foreign = try core()
         #expect(throws: ClusterError.self) {
-            try foreign.replay([WorkResult(id: 10_000, values: [])], journalPath: "mem")
+            try foreign.replay([.result(WorkResult(id: 10_000, values: []))], journalPath: "mem")
         }
+    }
+
+    /// A unit that fails on every worker is abandoned after its last strike; replaying the journal
+    /// (results and the abandonment) in any order rebuilds the same state.
+    @Test func abandonedUnitIsJournaledAndReplayed() throws {
+        var c = try core()
+        let a = PeerID([1])
+        c.receive(hello(1, slots: 3), from: a, now: t0)
+        var journal: [JournalRecord] = []
+        var rounds = 0
+        while !c.isFinished && rounds < 1000 {
+            rounds += 1
+            c.receive(.ready(credit: 3), from: a, now: t0)
+            c.assign(now: t0)
+            for x in assignments(c.takeOutbox()) {
+                if x.unit.id == 11 {
+                    c.receive(.failed(lease: x.lease, unitID: x.unit.id, reason: "boom"), from: a, now: t0)
+                } else {
+                    c.receive(.result(ResultReport(lease: x.lease, evaluationNanos: 0, result: try evaluator.evaluate(x.unit))), from: a, now: t0)
+                }
+            }
+            journal += c.takeJournalRecords()
+        }
+        #expect(c.isFinished && !c.isStalled)
+        #expect(c.abandoned == [11] && c.statistics.failures == 3 && c.statistics.unitsAbandoned == 1)
+        #expect(journal.contains(.abandoned(unitID: 11, reason: "worker w1 failed on it: boom")))
+        #expect(c.report().samples == 47)
+        // A late result for the abandoned unit is acknowledged and ignored.
+        let late = WorkResult(id: 11, values: Array(repeating: 0, count: Harness.players + 1))
+        c.receive(.result(ResultReport(lease: 1, evaluationNanos: 0, result: late)), from: a, now: t0)
+        #expect(c.takeJournalRecords().isEmpty && c.statistics.duplicateResults == 1)
+        var replayed = try core()
+        var shuffler = RandomStream(seed: 3, index: 0)
+        try replayed.replay(journal.shuffled(using: &shuffler), journalPath: "mem")
+        #expect(replayed.isFinished && replayed.report() == c.report() && replayed.abandoned == [11])
+        #expect(replayed.quarantine.map(\.unit) == [11])
+        // An estimator that cannot abandon refuses such a journal.
+        var strict = CoordinatorCore(settings: Harness.coordinatorSettings(),
+                                     estimator: Unabandoning(base: try Harness.makeEstimator(Harness.run())),
+                                     logger: Harness.quietLogger)
+        #expect(throws: ClusterError.self) { try strict.replay(journal, journalPath: "mem") }
     }
 }

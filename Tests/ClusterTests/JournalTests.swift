@@ -18,7 +18,7 @@ import ShapleyCore
             let j = try Journal(path: p)
             #expect(j.recovered.isEmpty)
             try j.append(Array(results[0..<2]))
-            try j.append([])
+            try j.append([WorkResult]())
             try j.append(Array(results[2...]))
         }
         let again = try Journal(path: p)
@@ -28,6 +28,17 @@ import ShapleyCore
         again.close()
         #expect(throws: ClusterError.self) { try again.append(results) }
         #expect(try Journal(path: p).recovered == results + [WorkResult(id: 99, values: [])])
+    }
+
+    @Test func abandonedUnitsAreReadBackBetweenResults() throws {
+        let p = try path()
+        let records: [JournalRecord] = [.result(results[0]), .abandoned(unitID: 7, reason: "worker w2 was lost é"),
+                                        .result(results[1]), .abandoned(unitID: 8, reason: String(repeating: "x", count: 5000))]
+        try Journal(path: p).append(records)
+        let j = try Journal(path: p)
+        #expect(j.records.prefix(3) == records.prefix(3))
+        #expect(j.records.last == .abandoned(unitID: 8, reason: String(repeating: "x", count: 1000)))
+        #expect(j.recovered == [results[0], results[1]])
     }
 
     @Test func tornTailIsTruncatedAtEveryCutPoint() throws {

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Testing
 import ShapleyCore
@@ -5,7 +6,8 @@ import ShapleyTestKit
 @testable import Cluster
 
 /// A unit that crashes workers (or makes them fail) is quarantined and reported, not requeued
-/// forever; the run ends as stalled because the estimator's round cannot complete without it.
+/// forever. The estimator goes on without it when it can (the run finishes, deterministically,
+/// and a resumed run remembers); an estimator that cannot do without it stalls the run.
 @Suite(.timeLimit(.minutes(1))) struct QuarantineTests {
     /// A coalition occurring in exactly one unit of the run, and that unit.
     static func uniqueCoalition() -> (unit: UInt64, coalition: Coalition) {
@@ -19,7 +21,14 @@ import ShapleyTestKit
         return (unique.value.first!, unique.key)
     }
 
-    @Test func unitThatKillsWorkersIsQuarantined() async throws {
+    static let base = WeightedTestGame(playerCount: Harness.players)
+
+    /// The report of the run without the poisoned unit's sample, computed in this process.
+    static func reference(abandoning unit: UInt64) throws -> EstimateReport {
+        try Harness.localReport(game: base, estimator: Harness.makeEstimator(Harness.run()), abandoning: [unit])
+    }
+
+    @Test func unitThatKillsWorkersIsQuarantinedAndTheRunGoesOn() async throws {
         let (poisonUnit, poison) = Self.uniqueCoalition()
         let outcome = try await withTimeout(40) { () -> (CoordinatorOutcome, Int) in
             let network = InProcessNetwork()
@@ -30,7 +39,7 @@ import ShapleyTestKit
             // A supervisor restarting a worker each time the poison "crashes" it: its connection goes
             // silent at once (nothing more is sent, as when a process dies) and its task is cancelled.
             let current = Mutex<(task: Task<WorkerOutcome, any Error>, link: FreezableClient)?>(nil)
-            let game = PoisonedGame(base: WeightedTestGame(playerCount: Harness.players), poison: poison) {
+            let game = PoisonedGame(base: Self.base, poison: poison) {
                 current.withLock { c in
                     c?.link.freeze()
                     c?.task.cancel()
@@ -53,31 +62,103 @@ import ShapleyTestKit
             current.withLock { $0?.task.cancel() }
             return (outcome, await supervisor.value)
         }
-        #expect(outcome.0.status == .stalled)
+        #expect(outcome.0.status == .finished)
         #expect(outcome.0.quarantined.map(\.unit) == [poisonUnit])
+        #expect(outcome.0.abandoned == [poisonUnit])
         #expect(outcome.0.quarantined.first?.reason.contains("lost") == true, "\(outcome.0.quarantined)")
-        #expect(outcome.0.statistics.failures == 0)
+        #expect(outcome.0.statistics.failures == 0 && outcome.0.statistics.unitsAbandoned == 1)
         #expect(outcome.1 >= Harness.coordinatorSettings().maxStrikes)
+        #expect(outcome.0.report == (try Self.reference(abandoning: poisonUnit)))
+        #expect(outcome.0.report.samples == 47)
     }
 
-    @Test func unitThatAlwaysFailsIsQuarantined() async throws {
+    @Test func unitThatAlwaysFailsIsQuarantinedAndAbandoned() async throws {
+        let (poisonUnit, poison) = Self.uniqueCoalition()
+        let outcome = try await withTimeout(40) {
+            let network = InProcessNetwork()
+            var settings = Harness.coordinatorSettings()
+            settings.progressInterval = .milliseconds(5)
+            let coordinator = Coordinator(configuration: settings, estimator: try Harness.makeEstimator(settings.run),
+                                          transport: try network.bind("coordinator"), journal: nil, logger: Harness.quietLogger)
+            let run = Task { try await coordinator.execute() }
+            let game = PoisonedGame(base: Self.base, poison: poison) {}
+            let workers = Harness.startWorkers(2, network: network, game: game)
+            let outcome = try await run.value
+            for w in workers { _ = try await w.value }
+            #expect(coordinator.latestProgress?.abandoned == [poisonUnit])
+            return outcome
+        }
+        #expect(outcome.status == .finished)
+        #expect(outcome.abandoned == [poisonUnit])
+        #expect(outcome.statistics.failures == Harness.coordinatorSettings().maxStrikes)
+        #expect(outcome.report == (try Self.reference(abandoning: poisonUnit)))
+    }
+
+    /// An estimator that cannot go on without a unit stalls, as before there was abandonment.
+    @Test func estimatorThatCannotAbandonStalls() async throws {
         let (poisonUnit, poison) = Self.uniqueCoalition()
         let outcome = try await withTimeout(40) {
             let network = InProcessNetwork()
             let settings = Harness.coordinatorSettings()
-            let coordinator = Coordinator(configuration: settings, estimator: try Harness.makeEstimator(settings.run),
+            let coordinator = Coordinator(configuration: settings,
+                                          estimator: Unabandoning(base: try Harness.makeEstimator(settings.run)),
                                           transport: try network.bind("coordinator"), journal: nil, logger: Harness.quietLogger)
             let run = Task { try await coordinator.execute() }
-            let game = PoisonedGame(base: WeightedTestGame(playerCount: Harness.players), poison: poison) {}
+            let game = PoisonedGame(base: Self.base, poison: poison) {}
             let workers = Harness.startWorkers(2, network: network, game: game)
             let outcome = try await run.value
             for w in workers { _ = try await w.value }
             return outcome
         }
         #expect(outcome.status == .stalled)
-        #expect(outcome.quarantined.map(\.unit) == [poisonUnit])
-        #expect(outcome.statistics.failures == Harness.coordinatorSettings().maxStrikes)
+        #expect(outcome.quarantined.map(\.unit) == [poisonUnit] && outcome.abandoned.isEmpty)
         // Rounds before the poisoned one were folded.
         #expect(outcome.report.samples == Int(poisonUnit) / 8 * 8)
     }
+
+    /// The abandonment is journaled: a coordinator that crashes after it and resumes does not try
+    /// the unit again (its workers here would now evaluate it) and ends with the same report.
+    @Test func abandonmentIsJournaledAndReplayed() async throws {
+        let (poisonUnit, poison) = Self.uniqueCoalition()
+        let path = Harness.temporaryPath("abandon")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let outcome = try await withTimeout(40) {
+            let network = InProcessNetwork()
+            var settings = Harness.coordinatorSettings()
+            settings.progressInterval = .milliseconds(5)
+            let first = try Coordinator.start(runDirectory: path, configuration: settings, makeEstimator: Harness.makeEstimator,
+                                              transport: try network.bind("coordinator"), logger: Harness.quietLogger)
+            let firstRun = Task { try await first.execute() }
+            let slow = WeightedTestGame(playerCount: Harness.players, delayPerCoalition: .microseconds(300))
+            let failing = Harness.startWorkers(2, network: network, game: PoisonedGame(base: slow, poison: poison) {})
+            try await waitUntil { first.latestProgress?.abandoned == [poisonUnit] }
+            try await Task.sleep(for: .milliseconds(100))  // let the journal's group commit land
+            firstRun.cancel()
+            _ = try? await firstRun.value
+            for w in failing { w.cancel() }
+            let second = try Coordinator.resume(
+                runDirectory: path, adjust: { $0 = Harness.coordinatorSettings($0.run) },
+                makeEstimator: Harness.makeEstimator, transport: try network.bind("coordinator"), logger: Harness.quietLogger)
+            let healthy = Harness.startWorkers(2, network: network, game: Self.base)
+            let outcome = try await second.execute()
+            for w in healthy { _ = try await w.value }
+            return outcome
+        }
+        #expect(outcome.status == .finished)
+        #expect(outcome.abandoned == [poisonUnit] && outcome.quarantined.map(\.unit) == [poisonUnit])
+        #expect(outcome.statistics.failures == 0)
+        #expect(outcome.report == (try Self.reference(abandoning: poisonUnit)))
+        let journal = try Journal(path: path + "/journal.log")
+        #expect(journal.records.filter { if case .abandoned = $0 { true } else { false } }.count == 1)
+    }
+}
+
+/// Wraps an estimator and refuses every abandonment (the protocol's default).
+struct Unabandoning: Estimator {
+    var base: any Estimator
+    var playerCount: Int { base.playerCount }
+    mutating func nextWork(limit: Int) -> [WorkUnit] { base.nextWork(limit: limit) }
+    mutating func ingest(_ result: WorkResult) throws -> Bool { try base.ingest(result) }
+    var isFinished: Bool { base.isFinished }
+    func report() -> EstimateReport { base.report() }
 }

@@ -15,7 +15,7 @@ public struct CoordinatorOutcome: Sendable {
         case finished
         /// The coordinator was told to stop (SIGTERM); resume the run from its directory.
         case stopped
-        /// Quarantined units block the estimator; nothing else can be done.
+        /// Quarantined units the estimator cannot do without block it; nothing else can be done.
         case stalled
     }
 
@@ -25,6 +25,9 @@ public struct CoordinatorOutcome: Sendable {
     public var report: EstimateReport
     /// Units quarantined, with the reason of their last strike.
     public var quarantined: [(unit: UInt64, reason: String)]
+    /// The quarantined units the estimator went on without (the sample each belonged to is not in
+    /// the estimates); the other quarantined units blocked the run.
+    public var abandoned: [UInt64]
     /// The coordinator's counters.
     public var statistics: CoordinatorStatistics
 }
@@ -116,7 +119,7 @@ public final class Coordinator: Service {
                 logger.warning("dropped a torn record at the end of the journal", metadata: [
                     "path": "\(journal.path)", "bytes": "\(journal.truncatedBytes)"])
             }
-            try core.replay(journal.recovered, journalPath: journal.path)
+            try core.replay(journal.records, journalPath: journal.path)
         }
         let codec = MessageCodec(maxMessageBytes: configuration.maxMessageBytes)
         let clock = ContinuousClock()
@@ -167,12 +170,12 @@ public final class Coordinator: Service {
         }
         report(clock.now)
         if status == .stalled {
-            for q in core.quarantine {
+            for q in core.quarantine where !core.abandoned.contains(q.unit) {
                 logger.error("the run cannot finish: a unit is quarantined", metadata: ["unit": "\(q.unit)", "reason": "\(q.reason)"])
             }
         }
         return CoordinatorOutcome(status: status, report: core.report(), quarantined: core.quarantine,
-                                  statistics: core.statistics)
+                                  abandoned: core.abandoned.sorted(), statistics: core.statistics)
     }
 
     /// Receives and handles up to 512 messages; returns when the first one arrived (`nil` if none).
@@ -200,7 +203,7 @@ public final class Coordinator: Service {
     private func flush(_ core: inout CoordinatorCore, codec: MessageCodec, sync: inout JournalSync,
                        force: Bool = false) async throws {
         let clock = ContinuousClock()
-        let accepted = core.takeAccepted()
+        let accepted = core.takeJournalRecords()
         var acks: [Outgoing] = []
         if let journal {
             let start = clock.now

@@ -1,18 +1,32 @@
 import ShapleyCore
 
 extension CoordinatorCore {
-    /// Rebuilds the estimator's state from journaled results: opens the estimator's rounds one after
-    /// the other (they open deterministically) and feeds each unit its journaled result; units
-    /// without one are queued. Throws when a journaled result fits no unit of this estimator (the
-    /// journal belongs to another configuration).
-    mutating func replay(_ results: [WorkResult], journalPath: String) throws {
-        guard !results.isEmpty else { return }
+    /// Rebuilds the estimator's state from journaled records: opens the estimator's rounds one
+    /// after the other (they open deterministically), feeds each unit its journaled result and
+    /// abandons the units journaled as abandoned; units without either are queued. Throws when a
+    /// record fits no unit of this estimator (the journal belongs to another configuration).
+    mutating func replay(_ records: [JournalRecord], journalPath: String) throws {
+        guard !records.isEmpty else { return }
         var pending: [UInt64: WorkResult] = [:]
-        for r in results where pending[r.id] == nil { pending[r.id] = r }
-        while !pending.isEmpty {
+        var gaveUp: [UInt64: String] = [:]
+        for record in records {
+            switch record {
+            case .result(let r) where pending[r.id] == nil && gaveUp[r.id] == nil: pending[r.id] = r
+            case .abandoned(let id, let reason) where pending[id] == nil && gaveUp[id] == nil: gaveUp[id] = reason
+            default: continue
+            }
+        }
+        while !pending.isEmpty || !gaveUp.isEmpty {
             let units = estimator.nextWork(limit: 1 << 20)
             if units.isEmpty { break }
             for unit in units {
+                if let reason = gaveUp.removeValue(forKey: unit.id) {
+                    guard estimator.abandon(unitID: unit.id) else {
+                        throw ClusterError.journal(path: journalPath, reason: "unit \(unit.id) was abandoned in this run but the run's estimator cannot go on without it; the run directory belongs to another configuration or estimator version")
+                    }
+                    markAbandoned(unit.id, reason: reason)
+                    continue
+                }
                 guard let result = pending.removeValue(forKey: unit.id) else {
                     open[unit.id] = OpenUnit(unit: unit)
                     requeue(unit.id, isNew: true)
@@ -28,10 +42,11 @@ extension CoordinatorCore {
                 statistics.valuesAccepted += result.values.count
             }
         }
-        if !pending.isEmpty {
-            throw ClusterError.journal(path: journalPath, reason: "\(pending.count) journaled results match no unit the run's estimator issues; the run directory belongs to another configuration or estimator version")
+        if !pending.isEmpty || !gaveUp.isEmpty {
+            throw ClusterError.journal(path: journalPath, reason: "\(pending.count + gaveUp.count) journaled records match no unit the run's estimator issues; the run directory belongs to another configuration or estimator version")
         }
-        logger.info("replayed the journal", metadata: ["results": "\(statistics.resultsReplayed)", "samples": "\(estimator.report().samples)"])
+        logger.info("replayed the journal", metadata: [
+            "results": "\(statistics.resultsReplayed)", "abandoned": "\(abandoned.count)", "samples": "\(estimator.report().samples)"])
     }
 
     /// The progress report for this moment.
@@ -48,7 +63,7 @@ extension CoordinatorCore {
             elapsedSeconds: elapsed, samples: report.samples, evaluations: report.evaluations,
             evaluationsPerSecond: valuesPerSecond, activePlayers: report.activePlayers,
             workers: sessions.count, leases: leases.count, queued: queuedCount,
-            quarantined: quarantined.keys.sorted(), finished: report.finished, top: top,
+            quarantined: quarantined.keys.sorted(), abandoned: abandoned.sorted(), finished: report.finished, top: top,
             statistics: statistics)
     }
 }

@@ -113,7 +113,7 @@ extension CoordinatorCore {
         let id = report.result.id
         if leases[report.lease]?.unitID == id { endLease(report.lease) }
         sessions[peer]?.evaluating.remove(report.lease)
-        if done.contains(id) {
+        if done.contains(id) || abandoned.contains(id) {
             statistics.duplicateResults += 1
             acks[peer, default: []].append(id)
             return
@@ -148,7 +148,7 @@ extension CoordinatorCore {
         done.insert(id)
         acks[peer, default: []].append(id)
         if isNew {
-            accepted.append(report.result)
+            journalRecords.append(.result(report.result))
             statistics.resultsAccepted += 1
             statistics.valuesAccepted += report.result.values.count
             statistics.workerNanos &+= report.evaluationNanos
@@ -166,20 +166,34 @@ extension CoordinatorCore {
         return nil
     }
 
-    /// Counts a strike against a unit and quarantines it at the limit; otherwise requeues it.
+    /// Counts a strike against a unit and quarantines it at the limit; otherwise requeues it. A
+    /// quarantined unit is abandoned when the estimator can go on without it.
     mutating func strike(_ unitID: UInt64, reason: String) {
         guard open[unitID] != nil else { return }
         open[unitID]?.strikes += 1
         let strikes = open[unitID]?.strikes ?? 0
-        if strikes >= settings.maxStrikes {
-            if quarantined[unitID] == nil {
-                logger.error("unit quarantined: it will not be issued again", metadata: [
-                    "unit": "\(unitID)", "strikes": "\(strikes)", "reason": "\(reason)"])
-            }
-            quarantined[unitID] = reason
-        } else {
+        guard strikes >= settings.maxStrikes else {
             requeue(unitID)
+            return
         }
+        if quarantined[unitID] == nil {
+            logger.error("unit quarantined: it will not be issued again", metadata: [
+                "unit": "\(unitID)", "strikes": "\(strikes)", "reason": "\(reason)"])
+        }
+        quarantined[unitID] = reason
+        guard estimator.abandon(unitID: unitID) else { return }
+        logger.warning("the estimator goes on without the quarantined unit", metadata: ["unit": "\(unitID)"])
+        markAbandoned(unitID, reason: reason)
+        journalRecords.append(.abandoned(unitID: unitID, reason: reason))
+    }
+
+    /// Forgets an abandoned unit: it is never issued again and later results for it are ignored.
+    mutating func markAbandoned(_ unitID: UInt64, reason: String) {
+        for l in open[unitID]?.leases ?? [] { endLease(l) }
+        open[unitID] = nil
+        quarantined[unitID] = reason
+        abandoned.insert(unitID)
+        statistics.unitsAbandoned += 1
     }
 
     /// Declares a worker dead: its leases go back in line, and the units it was evaluating get a

@@ -43,7 +43,7 @@ struct LeaseRecord {
 }
 
 /// The coordinator as a state machine with no I/O: messages and clock ticks go in, messages for
-/// peers (``takeOutbox()``), results to journal (``takeAccepted()``) and acknowledgements to send
+/// peers (``takeOutbox()``), records to journal (``takeJournalRecords()``) and acknowledgements to send
 /// once those are durable (``takeAcks()``) come out. Deterministic given its inputs, so it is
 /// tested without a network.
 struct CoordinatorCore {
@@ -63,7 +63,9 @@ struct CoordinatorCore {
     var done: Set<UInt64> = []
     var early: [UInt64: (peer: PeerID, report: ResultReport)] = [:]
     var quarantined: [UInt64: String] = [:]
-    var accepted: [WorkResult] = []
+    /// Quarantined units the estimator went on without.
+    var abandoned: Set<UInt64> = []
+    var journalRecords: [JournalRecord] = []
     var acks: [PeerID: [UInt64]] = [:]
     var outbox: [Outgoing] = []
     var shuttingDown = false
@@ -80,11 +82,11 @@ struct CoordinatorCore {
     /// Whether the estimator's stopping rule is met.
     var isFinished: Bool { estimator.isFinished }
 
-    /// Whether the run cannot go on: nothing to issue, nothing leased, and quarantined units block
-    /// the estimator's round.
+    /// Whether the run cannot go on: nothing to issue, nothing leased, and quarantined units the
+    /// estimator cannot do without block its round.
     var isStalled: Bool {
-        !isFinished && !quarantined.isEmpty && leases.isEmpty && fresh.isEmpty && retry.isEmpty
-            && suspects.isEmpty && open.keys.allSatisfy { quarantined[$0] != nil }
+        guard !isFinished, leases.isEmpty, fresh.isEmpty, retry.isEmpty, suspects.isEmpty, !open.isEmpty else { return false }
+        return open.keys.allSatisfy { quarantined[$0] != nil }
     }
 
     /// Quarantined units with the reason of their last strike, by unit id.
@@ -111,10 +113,11 @@ struct CoordinatorCore {
         return outbox
     }
 
-    /// Results accepted since the last call, to be journaled before ``takeAcks()``.
-    mutating func takeAccepted() -> [WorkResult] {
-        defer { accepted = [] }
-        return accepted
+    /// Results accepted and units abandoned since the last call, to be journaled before
+    /// ``takeAcks()``.
+    mutating func takeJournalRecords() -> [JournalRecord] {
+        defer { journalRecords = [] }
+        return journalRecords
     }
 
     /// Acknowledgements of everything accepted so far; send only once it is durable.

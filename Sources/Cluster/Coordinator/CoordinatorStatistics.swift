@@ -4,7 +4,7 @@ public struct CoordinatorStatistics: Codable, Hashable, Sendable {
     public var resultsAccepted = 0
     /// Results replayed from the journal at start.
     public var resultsReplayed = 0
-    /// Results that arrived for units already accepted.
+    /// Results that arrived for units already accepted (or abandoned).
     public var duplicateResults = 0
     /// Results held because their unit was not issued yet.
     public var earlyResults = 0
@@ -28,6 +28,8 @@ public struct CoordinatorStatistics: Codable, Hashable, Sendable {
     public var workersLeft = 0
     /// Units reported failed by a worker.
     public var failures = 0
+    /// Quarantined units the estimator went on without.
+    public var unitsAbandoned = 0
     /// Frames dropped because they could not be decoded.
     public var malformedMessages = 0
     /// Messages from peers without a session, ignored.
@@ -78,6 +80,8 @@ public struct ProgressSnapshot: Codable, Hashable, Sendable {
     public var queued: Int
     /// Quarantined units.
     public var quarantined: [UInt64]
+    /// Quarantined units the estimator went on without (the others block the run).
+    public var abandoned: [UInt64] = []
     /// Whether the estimator's stopping rule was met.
     public var finished: Bool
     /// The current top players with intervals, best first.
@@ -93,7 +97,10 @@ public struct ProgressSnapshot: Codable, Hashable, Sendable {
         var s = "[\(Self.format(elapsedSeconds, digits: 1))s] samples \(samples)  evals \(evaluations)"
         s += " (\(Int(evaluationsPerSecond.rounded()))/s)  workers \(workers)  leases \(leases)"
         s += "  active \(activePlayers)"
-        if !quarantined.isEmpty { s += "  quarantined \(quarantined.count)" }
+        if !quarantined.isEmpty {
+            s += "  quarantined \(quarantined.count)"
+            if !abandoned.isEmpty { s += " (\(abandoned.count) abandoned)" }
+        }
         if !topText.isEmpty { s += "  top: \(topText)" }
         return s
     }

@@ -5,18 +5,32 @@ import Synchronization
 import Glibc
 #endif
 
-/// A crash-safe, append-only log of accepted results.
+/// One entry of a run's journal.
+public enum JournalRecord: Hashable, Sendable {
+    /// A result the coordinator accepted.
+    case result(WorkResult)
+    /// A quarantined unit the estimator went on without, and why it was quarantined.
+    case abandoned(unitID: UInt64, reason: String)
+}
+
+/// A crash-safe, append-only log of accepted results and abandoned units.
 ///
 /// Layout: the 8 bytes `NSJRNL\0\1`, then records of `u32 length, u32 crc32(payload), payload`
-/// (little-endian), the payload being `u8 kind (1 = result), u64 unit id, u32 count, f64 values`.
+/// (little-endian), the payload being `u8 1, u64 unit id, u32 count, f64 values` (a result) or
+/// `u8 2, u64 unit id, u32 length, UTF-8 reason` (an abandoned unit).
 /// ``append(_:)`` writes a batch and `fsync`s it before returning (``write(_:)`` and ``sync()``
-/// split the two, for group commit), so a result the coordinator acknowledged is on disk. On open, records are read back until the first one that is short or
-/// fails its checksum (a write torn by a crash); the file is truncated there.
+/// split the two, for group commit), so a result the coordinator acknowledged is on disk. On
+/// open, records are read back until the first one that is short or fails its checksum (a write
+/// torn by a crash); the file is truncated there.
 public final class Journal: Sendable {
     /// The file.
     public let path: String
-    /// The results read back when the journal was opened, in file order.
-    public let recovered: [WorkResult]
+    /// The records read back when the journal was opened, in file order.
+    public let records: [JournalRecord]
+    /// The results among ``records``, in file order.
+    public var recovered: [WorkResult] {
+        records.compactMap { if case .result(let r) = $0 { return r } else { return nil } }
+    }
     /// Bytes of a torn tail dropped when the journal was opened (0 after a clean stop).
     public let truncatedBytes: Int
 
@@ -36,14 +50,14 @@ public final class Journal: Sendable {
             try Self.writeAll(fd, Self.magic, path: path)
             guard fsync(fd) == 0 else { throw Self.error(path, "cannot fsync") }
             Self.syncDirectory(of: path)
-            recovered = []
+            records = []
             truncatedBytes = 0
         } else {
             guard bytes.count >= 8, Array(bytes[0..<8]) == Self.magic else {
                 throw ClusterError.journal(path: path, reason: "is not a journal of this program (wrong header); give the run directory's journal.log")
             }
-            let (results, end) = try Self.parse(bytes, path: path)
-            recovered = results
+            let (parsed, end) = try Self.parse(bytes, path: path)
+            records = parsed
             truncatedBytes = bytes.count - end
             if end < bytes.count {
                 guard ftruncate(fd, off_t(end)) == 0, fsync(fd) == 0 else {
@@ -64,26 +78,53 @@ public final class Journal: Sendable {
 
     /// Appends `results` and makes them durable (one `fsync` for the batch).
     public func append(_ results: [WorkResult]) throws {
-        try write(results)
+        try write(results.map(JournalRecord.result))
         try sync()
     }
 
-    /// Appends `results` without waiting for the disk; ``sync()`` makes them durable.
-    public func write(_ results: [WorkResult]) throws {
-        guard !results.isEmpty else { return }
-        var w = ByteWriter(capacity: results.reduce(0) { $0 + 21 + 8 * $1.values.count + 8 })
-        for r in results {
-            var payload = ByteWriter(capacity: 13 + 8 * r.values.count)
-            payload.u8(1)
-            payload.u64(r.id)
-            payload.f64Array(r.values)
+    /// Appends `records` and makes them durable (one `fsync` for the batch).
+    public func append(_ records: [JournalRecord]) throws {
+        try write(records)
+        try sync()
+    }
+
+    /// The bytes of `records` as they are appended to the file.
+    static func encode(_ records: [JournalRecord]) -> [UInt8] {
+        var w = ByteWriter(capacity: records.reduce(0) { total, r in
+            if case .result(let result) = r { return total + 21 + 8 * result.values.count }
+            return total + 64
+        })
+        for record in records {
+            var payload = ByteWriter(capacity: 64)
+            switch record {
+            case .result(let r):
+                payload.u8(1)
+                payload.u64(r.id)
+                payload.f64Array(r.values)
+            case .abandoned(let id, let reason):
+                payload.u8(2)
+                payload.u64(id)
+                payload.string(String(reason.prefix(1000)))  // at most 4,000 bytes: well under the string limit
+            }
             w.u32(UInt32(payload.bytes.count))
             w.u32(CRC32.checksum(payload.bytes))
             w.raw(payload.bytes)
         }
+        return w.bytes
+    }
+
+    /// Appends `records` without waiting for the disk; ``sync()`` makes them durable.
+    public func write(_ records: [JournalRecord]) throws {
+        guard !records.isEmpty else { return }
+        try writeEncoded(Self.encode(records))
+    }
+
+    /// Appends bytes made by ``encode(_:)``.
+    func writeEncoded(_ bytes: [UInt8]) throws {
+        guard !bytes.isEmpty else { return }
         try descriptor.withLock { fd in
             guard fd >= 0 else { throw ClusterError.journal(path: path, reason: "is closed") }
-            try Self.writeAll(fd, w.bytes, path: path)
+            try Self.writeAll(fd, bytes, path: path)
         }
     }
 
@@ -103,8 +144,8 @@ public final class Journal: Sendable {
         }
     }
 
-    private static func parse(_ bytes: [UInt8], path: String) throws -> ([WorkResult], Int) {
-        var results: [WorkResult] = []
+    private static func parse(_ bytes: [UInt8], path: String) throws -> ([JournalRecord], Int) {
+        var results: [JournalRecord] = []
         var offset = 8
         while bytes.count - offset >= 8 {
             var header = ByteReader(bytes, offset: offset)
@@ -113,11 +154,17 @@ public final class Journal: Sendable {
             let payload = bytes[(offset + 8)..<(offset + 8 + length)]
             guard CRC32.checksum(payload) == crc else { break }
             var r = ByteReader(Array(payload))
-            guard let kind = try? r.u8("kind"), kind == 1, let id = try? r.u64("unit id"),
-                  let values = try? r.f64Array("values"), r.remaining == 0 else {
+            let kind = try? r.u8("kind"), id = try? r.u64("unit id")
+            let record: JournalRecord?
+            switch (kind, id) {
+            case (1?, let id?): record = (try? r.f64Array("values")).map { .result(WorkResult(id: id, values: $0)) }
+            case (2?, let id?): record = (try? r.string("reason")).map { .abandoned(unitID: id, reason: $0) }
+            default: record = nil
+            }
+            guard let record, r.remaining == 0 else {
                 throw ClusterError.journal(path: path, reason: "record at byte \(offset) has a valid checksum but an unknown layout; it was written by another version")
             }
-            results.append(WorkResult(id: id, values: values))
+            results.append(record)
             offset += 8 + length
         }
         return (results, offset)

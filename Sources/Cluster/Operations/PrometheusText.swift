@@ -18,6 +18,7 @@ enum PrometheusText {
         metric("leases", "gauge", "Leases outstanding.", Double(s.leases))
         metric("queued_units", "gauge", "Units waiting for a worker.", Double(s.queued))
         metric("quarantined_units", "gauge", "Units quarantined.", Double(s.quarantined.count))
+        metric("abandoned_units", "gauge", "Quarantined units the estimator went on without.", Double(s.abandoned.count))
         metric("finished", "gauge", "1 once the stopping rule is met.", s.finished ? 1 : 0)
         metric("results_accepted_total", "counter", "Results accepted.", Double(st.resultsAccepted))
         metric("results_duplicate_total", "counter", "Duplicate results ignored.", Double(st.duplicateResults))
