@@ -78,7 +78,7 @@ let package = Package(
                           path: "bench/estimators/EstimatorBench"),
 
         .testTarget(name: "ShapleyCoreTests", dependencies: ["ShapleyCore", "ShapleyTestKit"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["OpFixtures"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
         .testTarget(name: "ClusterTests", dependencies: [
             "Cluster", "ShapleyCore", "ShapleyTestKit",

@@ -27,6 +27,7 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Channel means that were computed for another model or data set, or are malformed.
     case channelMeansMismatch(reason: String)
 
+    /// The message: what was given and what would work.
     public var description: String {
         switch self {
         case .cannotRead(let path, let reason):

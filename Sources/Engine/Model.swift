@@ -25,6 +25,10 @@ public final class Model: Sendable {
     public let outputItemShape: [Int]
     /// The default-domain operator set version.
     public let opsetVersion: Int
+    /// Whether every value computed at run time keeps the batch as its first dimension, so items
+    /// can be computed in any grouping. When a model mixes items (say, a Reshape folding the batch
+    /// into another dimension), sessions run each call's items in one piece.
+    public let itemsAreIndependent: Bool
 
     let graph: Graph
     /// Conv layers by node index.
@@ -102,6 +106,11 @@ public final class Model: Sendable {
             byNode[k] = layer
         }
         guard let outFacts = spec.facts[output] else { throw EngineError.unsupportedModel(reason: "the output is never computed") }
+        let spec2 = try Specialization(graph: graph, inputShapes: [input: [2] + item])
+        let independent = spec.runtimeNodes.flatMap { graph.nodes[$0].outputs }.allSatisfy { v in
+            guard let a = spec.facts[v]?.shape, let b = spec2.facts[v]?.shape else { return true }
+            return a.first == 1 && b.first == 2 && a.dropFirst() == b.dropFirst()
+        }
         self.proto = proto
         self.bytes = bytes
         self.graph = graph
@@ -113,7 +122,8 @@ public final class Model: Sendable {
         self.outputNames = graph.outputs.map { graph.valueNames[$0] }
         self.outputItemShape = Array(outFacts.shape.dropFirst())
         self.opsetVersion = opset
-        specializations.withLock { $0[1] = spec }
+        self.itemsAreIndependent = independent
+        specializations.withLock { $0[1] = spec; $0[2] = spec2 }
     }
 
     /// The SHA-256 of the model's bytes (hex), computed on first use.

@@ -51,6 +51,7 @@ public struct Mask: Hashable, Sendable, CustomStringConvertible {
     /// Whether nothing is removed.
     public var isEmpty: Bool { removed.isEmpty }
 
+    /// A short summary.
     public var description: String { "Mask(\(removed.count) removed)" }
 }
 

@@ -14,8 +14,11 @@ final class ExecutionPlan: Sendable {
         /// Its physical layout.
         let layout: Layout
 
+        /// The micro-batch size of the plan.
+        let batch: Int
+
         /// Floats per batch item.
-        var itemFloats: Int { shape.dropFirst().reduce(1, *) }
+        var itemFloats: Int { shape.reduce(1, *) / max(batch, 1) }
     }
 
     /// The kernels, in order.

@@ -193,9 +193,9 @@ struct PlanBuilder {
         }
         let resolver = Resolver(locs: locs)
         let kernels = try steps.map { try $0.make(resolver) }
-        let inPorts = inputs.map { ExecutionPlan.Port(value: $0, loc: resolver($0), shape: shape($0), layout: layout($0)) }
+        let inPorts = inputs.map { ExecutionPlan.Port(value: $0, loc: resolver($0), shape: shape($0), layout: layout($0), batch: batch) }
         let outPorts = outputs.map { ExecutionPlan.Port(value: $0.value, loc: resolver($0.storage), shape: shape($0.storage),
-                                                        layout: layout($0.storage)) }
+                                                        layout: layout($0.storage), batch: batch) }
         return ExecutionPlan(kernels: kernels, labels: steps.map(\.label), arenaFloats: allocator.high,
                              scratchFloats: steps.map(\.scratch).max() ?? 0,
                              constants: ConstantStore(constantData), inputs: inPorts, outputs: outPorts,

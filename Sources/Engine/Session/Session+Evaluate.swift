@@ -14,11 +14,18 @@ extension Session {
             }
             try means.validate(for: model)
         }
+        let n = images.shape[0], k = masks.count
+        guard let output = model.graph.outputs.first else { throw EngineError.unsupportedModel(reason: "no outputs") }
+        guard n > 0, k > 0 else { return Tensor(shape: [k, n] + model.outputItemShape, floats: []) }
+        let outShape = try model.specialization(batch: n).facts[output]?.shape ?? [n] + model.outputItemShape
+        if !model.itemsAreIndependent && k > 1 {
+            // Items cannot be regrouped into (mask, image) pairs: one mask at a time.
+            var values: [Float] = []
+            for m in masks { values += try evaluate(images: images, masks: [m], removal: removal, means: means).asFloats }
+            return Tensor(shape: [k] + outShape, floats: values)
+        }
         let store = try self.store(with: images)
         defer { recycle(store.buffers) }
-        let n = images.shape[0], k = masks.count
-        guard n > 0, k > 0 else { return Tensor(shape: [k, n] + model.outputItemShape, floats: []) }
-        guard let output = model.graph.outputs.first else { throw EngineError.unsupportedModel(reason: "no outputs") }
         let prepared = try masks.map { m in
             m.isEmpty ? nil : try PreparedMask(m, model: model, removal: removal, means: means, biases: biases)
         }
@@ -33,17 +40,17 @@ extension Session {
         let suffix = try stages(key: "suffix:\(cutKey)", nodes: cut.suffix, inputs: cut.frontier, outputs: suffixOutputs)
         try execute(suffix, items: k * n, images: n, pairs: true, store: store, plainOutputs: [output], masks: prepared)
 
-        let outItem = model.outputItemShape.reduce(1, *)
+        let outItem = outShape.reduce(1, *) / n
         let e = try store.entry(output)
         var values = [Float](repeating: 0, count: k * n * outItem)
         if e.perImage {
             // No mask reaches the output: every mask gets the unmasked result.
             let plain = e.layout == .plain ? Array(UnsafeBufferPointer(start: e.buffer.base, count: n * outItem))
-                : Transpose.nhwcToNCHW(Array(UnsafeBufferPointer(start: e.buffer.base, count: n * outItem)), shape: [n] + model.outputItemShape)
+                : Transpose.nhwcToNCHW(Array(UnsafeBufferPointer(start: e.buffer.base, count: n * outItem)), shape: outShape)
             for m in 0..<k { values.replaceSubrange((m * n * outItem)..<((m + 1) * n * outItem), with: plain) }
         } else {
             values = Array(UnsafeBufferPointer(start: e.buffer.base, count: k * n * outItem))
         }
-        return Tensor(shape: [k, n] + model.outputItemShape, floats: values)
+        return Tensor(shape: [k] + outShape, floats: values)
     }
 }

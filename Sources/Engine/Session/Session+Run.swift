@@ -23,12 +23,12 @@ extension Session {
 
     /// The graph outputs held in `store` for `items` items (constant outputs repeated).
     func outputs(_ store: ValueStore, items: Int) throws -> [Tensor] {
-        let spec = try model.specialization(batch: 1)
+        let spec = try model.specialization(batch: items)
         return try model.graph.outputs.map { o in
-            let shape = Array((spec.facts[o]?.shape ?? [1]).dropFirst())
-            if let c = try model.specialization(batch: items).facts[o]?.constant { return c }
+            guard let facts = spec.facts[o] else { throw EngineError.unsupportedModel(reason: "output not computed") }
+            if let c = facts.constant { return c }
             let e = try store.entry(o)
-            return Tensor(shape: [items] + shape, floats: Array(UnsafeBufferPointer(start: e.buffer.base, count: items * e.itemFloats)))
+            return Tensor(shape: facts.shape, floats: Array(UnsafeBufferPointer(start: e.buffer.base, count: items * e.itemFloats)))
         }
     }
 

@@ -58,7 +58,8 @@ extension Session {
     func execute(_ stages: [Stage], items: Int, images: Int, pairs: Bool, store: ValueStore, plainOutputs: Set<Int>,
                  masks: [PreparedMask?]? = nil, statistics: StatisticsSink? = nil, profile: ProfileSink? = nil) throws {
         for stage in stages where !stage.nodes.isEmpty {
-            let chunks = Session.chunks(items, stage.microBatch)
+            // Items of a model that mixes them are computed in one piece (see `Model.itemsAreIndependent`).
+            let chunks = Session.chunks(items, model.itemsAreIndependent ? stage.microBatch : max(items, 1))
             guard let firstChunk = chunks.first else { return }
             let inputs = try stage.inputs.map { ($0, try store.entry($0).layout) }
             let outputs = stage.outputs.map { ($0, plainOutputs.contains($0)) }

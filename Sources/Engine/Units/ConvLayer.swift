@@ -28,6 +28,7 @@ public struct ConvLayer: Sendable, Hashable, CustomStringConvertible {
     /// The global indices of the layer's units.
     public var units: Range<Int> { firstUnit..<(firstUnit + channels) }
 
+    /// The name, channel count and output shape.
     public var description: String { "\(name) (\(channels) channels, output \(outputShape.map(String.init).joined(separator: "x")))" }
 
     /// A readable name for a conv node: the node name's path with the trailing operator component

@@ -14,8 +14,10 @@ public struct Unit: Hashable, Sendable, Comparable, CustomStringConvertible {
         self.index = index
     }
 
+    /// Units order by global index.
     public static func < (a: Unit, b: Unit) -> Bool { a.index < b.index }
 
+    /// A readable form with the global index, layer and channel.
     public var description: String { "unit \(index) (layer \(layer), channel \(channel))" }
 }
 
@@ -47,6 +49,7 @@ public struct UnitAddress: Hashable, Sendable, CustomStringConvertible {
         return UnitAddress(layer: layer, channel: c)
     }
 
+    /// The address as text, `LAYER:C`.
     public var description: String { "\(layer):\(channel)" }
 }
 
