@@ -142,6 +142,24 @@ import Testing
         #expect(split > 0, "\(name): no threshold split the network in two stages")
     }
 
+    @Test func smallPassesGiveTheSameResults() throws {
+        let model = try Model.load(path: Paths.fixture("resnetish"))
+        let input = try NPY.read(path: Paths.fixtures + "/resnetish.input.npy")
+        let expected = try NPY.read(path: Paths.fixtures + "/resnetish.output.npy")
+        let masks = MaskTests.masks(model, count: 7, seed: 3) + [.none]
+        let big = Session(model: model, threads: 2, microBatch: 4)
+        let small = Session(model: model, threads: 2, microBatch: 2, earlyMicroBatch: 1, stageSplitFloats: 1_100,
+                            imagesPerPass: 3, pairsPerPass: 5)
+        #expect(try small.run(input).maxAbsDifference(expected) < 1e-4)
+        let a = try big.evaluate(images: input, masks: masks, removal: .zero)
+        let b = try small.evaluate(images: input, masks: masks, removal: .zero)
+        #expect(a.shape == [8, 4, 10])
+        #expect(a.maxAbsDifference(b) < 1e-5)
+        let means = try big.channelMeans(batches: [input])
+        let smallMeans = try small.channelMeans(batches: [input.slice(0..<1), input.slice(1..<4)])
+        #expect(zip(means.values, smallMeans.values).allSatisfy { abs($0 - $1) < 1e-4 })
+    }
+
     @Test func masksFromBitsMatchMasksFromIndices() {
         var words = [UInt64](repeating: 0, count: 2)
         for i in [0, 5, 63, 64, 70] { words[i / 64] |= 1 << UInt64(i % 64) }

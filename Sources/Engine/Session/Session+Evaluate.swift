@@ -24,32 +24,44 @@ extension Session {
             for m in masks { values += try evaluate(images: images, masks: [m], removal: removal, means: means).asFloats }
             return Tensor(shape: [k] + outShape, floats: values)
         }
-        let store = try self.store(with: images)
-        defer { recycle(store.buffers) }
         let prepared = try masks.map { m in
             m.isEmpty ? nil : try PreparedMask(m, model: model, removal: removal, means: means, biases: biases)
         }
         let layers = prefixCaching ? Set(prepared.compactMap { $0 }.flatMap { $0.overrides.keys }) : Set(model.convLayers.indices)
         let cutKey = layers.sorted().map(String.init).joined(separator: ",")
         let cut = GraphCut(model: model, specialization: try model.specialization(batch: 1), maskedLayers: layers)
-
-        // The prefix once per image, the suffix once per (mask, image) pair.
         let prefix = try stages(key: "prefix:\(cutKey)", nodes: cut.prefix, inputs: model.graph.inputs, outputs: cut.frontier)
-        try execute(prefix, items: n, images: n, pairs: false, store: store, plainOutputs: [])
         let suffixOutputs = cut.suffix.isEmpty ? [] : [output]
         let suffix = try stages(key: "suffix:\(cutKey)", nodes: cut.suffix, inputs: cut.frontier, outputs: suffixOutputs)
-        try execute(suffix, items: k * n, images: n, pairs: true, store: store, plainOutputs: [output], masks: prepared)
 
+        // Images and (mask, image) pairs go in groups so that the activations handed between
+        // stages stay bounded however many masks and images a call brings.
         let outItem = outShape.reduce(1, *) / n
-        let e = try store.entry(output)
         var values = [Float](repeating: 0, count: k * n * outItem)
-        if e.perImage {
-            // No mask reaches the output: every mask gets the unmasked result.
-            let plain = e.layout == .plain ? Array(UnsafeBufferPointer(start: e.buffer.base, count: n * outItem))
-                : Transpose.nhwcToNCHW(Array(UnsafeBufferPointer(start: e.buffer.base, count: n * outItem)), shape: outShape)
-            for m in 0..<k { values.replaceSubrange((m * n * outItem)..<((m + 1) * n * outItem), with: plain) }
-        } else {
-            values = Array(UnsafeBufferPointer(start: e.buffer.base, count: k * n * outItem))
+        for imageGroup in Session.chunks(n, model.itemsAreIndependent ? imagesPerPass : n) {
+            let g = imageGroup.count
+            // The prefix once per image.
+            let shared = try store(with: images, items: imageGroup)
+            defer { recycle(shared.buffers) }
+            try execute(prefix, items: g, images: g, pairs: false, store: shared, plainOutputs: [])
+            // The suffix once per (mask, image) pair.
+            for maskGroup in Session.chunks(k, max(1, pairsPerPass / g)) {
+                let store = shared.copy()
+                try execute(suffix, items: maskGroup.count * g, images: g, pairs: true, store: store, plainOutputs: [output],
+                            masks: Array(prepared[maskGroup]))
+                let e = try store.entry(output)
+                var block = Array(UnsafeBufferPointer(start: e.buffer.base, count: (e.perImage ? 1 : maskGroup.count) * g * outItem))
+                if e.perImage && e.layout == .nhwc {
+                    block = Transpose.nhwcToNCHW(block, shape: [g] + Array(outShape.dropFirst()))
+                }
+                for (j, m) in maskGroup.enumerated() {
+                    let from = e.perImage ? 0 : j * g * outItem
+                    values.replaceSubrange((m * n + imageGroup.lowerBound) * outItem..<(m * n + imageGroup.upperBound) * outItem,
+                                           with: block[from..<(from + g * outItem)])
+                }
+                let kept = shared.buffers
+                recycle(store.buffers.filter { b in !kept.contains { $0 === b } })
+            }
         }
         return Tensor(shape: [k] + outShape, floats: values)
     }

@@ -24,12 +24,15 @@ extension Session {
         var images = 0
         let stages = try fullStages()
         for batch in batches {
-            let store = try self.store(with: batch)
-            defer { recycle(store.buffers) }
+            _ = try checkImages(batch)
             let n = batch.shape[0]
             images += n
-            try execute(stages, items: n, images: n, pairs: false, store: store, plainOutputs: Set(model.graph.outputs),
-                        statistics: sink)
+            for group in Session.chunks(n, model.itemsAreIndependent ? imagesPerPass : n) {
+                let store = try self.store(with: batch, items: group)
+                defer { recycle(store.buffers) }
+                try execute(stages, items: group.count, images: group.count, pairs: false, store: store,
+                            plainOutputs: Set(model.graph.outputs), statistics: sink)
+            }
         }
         guard images > 0 else { throw EngineError.invalidInput(reason: "channel means need at least one image") }
         let sums = sink.sums.withLock { $0 }

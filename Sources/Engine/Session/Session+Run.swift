@@ -7,29 +7,36 @@ extension Session {
 
     /// Every graph output for `input` of shape `[N] + model.itemShape`, in `model.outputNames` order.
     public func runAll(_ input: Tensor) throws -> [Tensor] {
-        let store = try self.store(with: input)
-        defer { recycle(store.buffers) }
+        _ = try checkImages(input)
         let n = input.shape[0]
-        try execute(try fullStages(), items: n, images: n, pairs: false, store: store,
-                    plainOutputs: Set(model.graph.outputs))
-        return try outputs(store, items: n)
+        let stages = try fullStages()
+        let spec = try model.specialization(batch: n)
+        var results = model.graph.outputs.map { o in [Float](repeating: 0, count: spec.facts[o]?.shape.reduce(1, *) ?? 0) }
+        // Images go in passes so that activations handed between stages stay bounded.
+        for group in Session.chunks(n, model.itemsAreIndependent ? imagesPerPass : n) {
+            let store = try self.store(with: input, items: group)
+            defer { recycle(store.buffers) }
+            try execute(stages, items: group.count, images: group.count, pairs: false, store: store,
+                        plainOutputs: Set(model.graph.outputs))
+            for (i, o) in model.graph.outputs.enumerated() where spec.facts[o]?.constant == nil {
+                let e = try store.entry(o)
+                let start = group.lowerBound * e.itemFloats
+                results[i].withUnsafeMutableBufferPointer { dst in
+                    guard let d = dst.baseAddress else { return }
+                    (d + start).update(from: e.buffer.base, count: group.count * e.itemFloats)
+                }
+            }
+        }
+        return try model.graph.outputs.enumerated().map { i, o in
+            guard let facts = spec.facts[o] else { throw EngineError.unsupportedModel(reason: "output not computed") }
+            return facts.constant ?? Tensor(shape: facts.shape, floats: results[i])
+        }
     }
 
     /// The stages computing every output from the input.
     func fullStages() throws -> [Stage] {
         try stages(key: "full", nodes: try model.specialization(batch: 1).runtimeNodes, inputs: model.graph.inputs,
                    outputs: model.graph.outputs)
-    }
-
-    /// The graph outputs held in `store` for `items` items (constant outputs repeated).
-    func outputs(_ store: ValueStore, items: Int) throws -> [Tensor] {
-        let spec = try model.specialization(batch: items)
-        return try model.graph.outputs.map { o in
-            guard let facts = spec.facts[o] else { throw EngineError.unsupportedModel(reason: "output not computed") }
-            if let c = facts.constant { return c }
-            let e = try store.entry(o)
-            return Tensor(shape: facts.shape, floats: Array(UnsafeBufferPointer(start: e.buffer.base, count: items * e.itemFloats)))
-        }
     }
 
     /// The float values of `images`, checked against the model's item shape.

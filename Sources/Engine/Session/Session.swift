@@ -30,11 +30,22 @@ public final class Session: Sendable {
     private let buffers = Mutex<(bySize: [Int: [SharedOutput]], bytes: Int)>(([:], 0))
     /// Each conv layer's bias (zeros when it has none), for `Removal.bias` and overrides.
     let biases: [[Float]]
+    /// Images per pass through the stages (activations handed between stages are kept for a pass).
+    let imagesPerPass: Int
+    /// (mask, image) pairs per pass through the suffix of `evaluate`.
+    let pairsPerPass: Int
 
     /// A session on `model` using at most `threads` threads; see the type's documentation for the
     /// micro-batch sizes (the defaults suit EfficientNet-Lite0-sized networks on a 2-core machine).
-    public init(model: Model, threads: Int = 1, microBatch: Int = 16, earlyMicroBatch: Int = 1,
-                stageSplitFloats: Int = 65_536) {
+    public convenience init(model: Model, threads: Int = 1, microBatch: Int = 16, earlyMicroBatch: Int = 1,
+                            stageSplitFloats: Int = 65_536) {
+        self.init(model: model, threads: threads, microBatch: microBatch, earlyMicroBatch: earlyMicroBatch,
+                  stageSplitFloats: stageSplitFloats, imagesPerPass: max(microBatch, 64), pairsPerPass: max(16 * microBatch, 256))
+    }
+
+    /// A session with explicit pass sizes (tests use small ones).
+    init(model: Model, threads: Int, microBatch: Int, earlyMicroBatch: Int, stageSplitFloats: Int, imagesPerPass: Int,
+         pairsPerPass: Int) {
         precondition(threads >= 1, "threads must be at least 1")
         precondition(microBatch >= 1 && earlyMicroBatch >= 1, "micro-batches hold at least one item")
         self.model = model
@@ -42,6 +53,8 @@ public final class Session: Sendable {
         self.microBatch = microBatch
         self.earlyMicroBatch = earlyMicroBatch
         self.stageSplitFloats = stageSplitFloats
+        self.imagesPerPass = max(1, imagesPerPass)
+        self.pairsPerPass = max(1, pairsPerPass)
         BLAS.setThreads(1)
         biases = model.convLayers.map { layer in
             let node = model.graph.nodes[layer.nodeIndex]

@@ -17,6 +17,14 @@ final class ValueStore: Sendable {
 
     private let entries = Mutex<[Int: Entry]>([:])
 
+    /// A store holding the same entries (sharing their buffers), to which more can be added.
+    func copy() -> ValueStore {
+        let c = ValueStore()
+        let all = entries.withLock { $0 }
+        c.entries.withLock { $0 = all }
+        return c
+    }
+
     /// Whether value `v` is held.
     func contains(_ v: Int) -> Bool { entries.withLock { $0[v] != nil } }
 
@@ -104,12 +112,16 @@ extension Session {
         }
     }
 
-    /// A store holding `images` as the graph input.
-    func store(with images: Tensor) throws -> ValueStore {
+    /// A store holding `images` (or the images `items` of them) as the graph input.
+    func store(with images: Tensor, items: Range<Int>? = nil) throws -> ValueStore {
         let values = try checkImages(images)
         guard let input = model.graph.inputs.first else { throw EngineError.unsupportedModel(reason: "the graph has no input") }
-        let buffer = self.buffer(values.count)
-        values.withUnsafeBufferPointer { if let s = $0.baseAddress { buffer.base.update(from: s, count: values.count) } }
+        let per = model.itemShape.reduce(1, *)
+        let range = items ?? 0..<images.shape[0]
+        let buffer = self.buffer(range.count * per)
+        values.withUnsafeBufferPointer {
+            if let s = $0.baseAddress { buffer.base.update(from: s + range.lowerBound * per, count: range.count * per) }
+        }
         let store = ValueStore()
         store.set(input, ValueStore.Entry(buffer: buffer, itemFloats: model.itemShape.reduce(1, *), layout: .plain, perImage: true))
         return store
