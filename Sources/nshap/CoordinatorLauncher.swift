@@ -14,8 +14,8 @@ struct CoordinatorSettings: ParsableArguments {
     @Option(name: .customLong("worker-timeout"), help: ArgumentHelp("Heartbeat intervals of silence after which a worker is declared dead and its leases issued again.", valueName: "N"))
     var workerTimeoutIntervals: Int = 5
 
-    @Option(name: .customLong("lease-timeout"), help: ArgumentHelp("Seconds a lease lasts before its unit may be given to another worker too.", valueName: "SECONDS"))
-    var leaseTimeoutSeconds: Double = 600
+    @Option(name: .customLong("lease-timeout"), help: ArgumentHelp("Seconds a lease lasts before its unit may be given to another worker too (default: adaptive, 5 times the longest recent unit turnaround, between 30 and 600 s).", valueName: "SECONDS"))
+    var leaseTimeoutSeconds: Double?
 
     @Option(name: .customLong("metrics-port"), help: ArgumentHelp("Serve Prometheus metrics over HTTP on this port.", valueName: "PORT"))
     var metricsPort: Int?
@@ -29,7 +29,9 @@ struct CoordinatorSettings: ParsableArguments {
     func validate() throws {
         guard heartbeatMilliseconds >= 10 else { throw ValidationError("--heartbeat-ms \(heartbeatMilliseconds): expected at least 10") }
         guard workerTimeoutIntervals >= 2 else { throw ValidationError("--worker-timeout \(workerTimeoutIntervals): expected at least 2 intervals") }
-        guard leaseTimeoutSeconds > 0 else { throw ValidationError("--lease-timeout \(leaseTimeoutSeconds): expected a positive number of seconds") }
+        if let leaseTimeoutSeconds, !(leaseTimeoutSeconds > 0) {
+            throw ValidationError("--lease-timeout \(leaseTimeoutSeconds): expected a positive number of seconds")
+        }
         guard shutdownGraceSeconds >= 0 else { throw ValidationError("--shutdown-grace \(shutdownGraceSeconds): expected a non-negative number of seconds") }
         if let metricsPort, !(1...65535).contains(metricsPort) { throw ValidationError("--metrics-port \(metricsPort): expected 1-65535") }
     }
@@ -38,7 +40,7 @@ struct CoordinatorSettings: ParsableArguments {
     func apply(to c: inout CoordinatorConfiguration, progressInterval: Double) {
         c.heartbeatInterval = .milliseconds(heartbeatMilliseconds)
         c.workerTimeoutIntervals = workerTimeoutIntervals
-        c.leaseTimeout = .milliseconds(Int64(leaseTimeoutSeconds * 1000))
+        c.leaseTimeout = leaseTimeoutSeconds.map { .milliseconds(Int64($0 * 1000)) }
         c.metricsPort = metricsPort
         c.metricsHost = metricsHost
         c.shutdownGrace = .milliseconds(Int64(shutdownGraceSeconds * 1000))

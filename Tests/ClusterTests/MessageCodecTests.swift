@@ -29,10 +29,11 @@ func sampleMessages() -> [Message] {
         .ack(unitIDs: []),
         .ack(unitIDs: [1, 2, .max]),
         .heartbeat(Heartbeat()),
-        .heartbeat(Heartbeat(credit: 2, evaluating: [5, 6], lastLease: 6)),
+        .heartbeat(Heartbeat(credit: 2, evaluating: [5, 6], lastLease: 7, queued: [7])),
         .shutdown(reason: "run finished"),
         .bye(returnedLeases: [3, 4], reason: "SIGTERM"),
         .failed(lease: 3, unitID: 8, reason: "the game threw"),
+        .helloAgain,
     ]
 }
 
@@ -49,7 +50,8 @@ func sampleMessages() -> [Message] {
 
     @Test func headerIsMagicVersionType() throws {
         let frame = try codec.encodeFrame(.ready(credit: 0x0102_0304))
-        #expect(frame == [0x4E, 0x53, 1, 4, 0x04, 0x03, 0x02, 0x01])
+        #expect(frame == [0x4E, 0x53, 2, 4, 0x04, 0x03, 0x02, 0x01])
+        #expect(try codec.encodeFrame(.helloAgain) == [0x4E, 0x53, 2, 12])
     }
 
     @Test func everyKindIsCovered() throws {
@@ -59,11 +61,11 @@ func sampleMessages() -> [Message] {
 
     @Test func otherVersionsAreRefusedExceptRefusals() throws {
         var hello = try codec.encodeFrame(sampleMessages()[0])
-        hello[2] = 2
-        #expect(throws: ClusterError.unsupportedVersion(2, kind: 1)) { try codec.decode(frame: hello) }
+        hello[2] = 1
+        #expect(throws: ClusterError.unsupportedVersion(1, kind: 1)) { try codec.decode(frame: hello) }
         // A refusal of a later version, with a field appended, still reads.
         var refuse = try codec.encodeFrame(.refuse(Refusal(code: .protocolVersion, message: "speak 2")))
-        refuse[2] = 2
+        refuse[2] = 3
         refuse += [9, 9, 9]
         #expect(try codec.decode(frame: refuse) == .refuse(Refusal(code: .protocolVersion, message: "speak 2")))
     }
@@ -71,10 +73,11 @@ func sampleMessages() -> [Message] {
     @Test func malformedFramesThrow() throws {
         let valid = try codec.encodeFrame(sampleMessages()[6])
         let cases: [[[UInt8]]] = [
-            [], [[]], [valid, valid], [[0x4E]], [[0x00, 0x53, 1, 4, 0, 0, 0, 0]],
-            [[0x4E, 0x53, 1, 200]], [Array(valid.dropLast())], [valid + [0]],
-            [[0x4E, 0x53, 1, 7, 0xFF, 0xFF, 0xFF, 0xFF]],  // an ack claiming 4 billion ids
-            [[0x4E, 0x53, 1, 9, 2, 0, 0, 0, 0xC3, 0x28]],  // a shutdown reason that is not UTF-8
+            [], [[]], [valid, valid], [[0x4E]], [[0x00, 0x53, 2, 4, 0, 0, 0, 0]],
+            [[0x4E, 0x53, 2, 200]], [Array(valid.dropLast())], [valid + [0]],
+            [[0x4E, 0x53, 2, 7, 0xFF, 0xFF, 0xFF, 0xFF]],  // an ack claiming 4 billion ids
+            [[0x4E, 0x53, 2, 9, 2, 0, 0, 0, 0xC3, 0x28]],  // a shutdown reason that is not UTF-8
+            [[0x4E, 0x53, 2, 12, 0]],  // a hello-again with a body
         ]
         for frames in cases {
             #expect(throws: ClusterError.self) { try codec.decode(frames) }
@@ -114,7 +117,7 @@ func sampleMessages() -> [Message] {
             var frame: [UInt8]
             if i % 3 == 0 {
                 frame = (0..<rng.uniform(below: 80)).map { _ in UInt8(truncatingIfNeeded: rng.next32()) }
-                if i % 2 == 0, frame.count >= 4 { frame[0] = 0x4E; frame[1] = 0x53; frame[2] = 1 }
+                if i % 2 == 0, frame.count >= 4 { frame[0] = 0x4E; frame[1] = 0x53; frame[2] = MessageCodec.version }
             } else {
                 frame = valid[rng.uniform(below: valid.count)]
                 switch rng.uniform(below: 4) {

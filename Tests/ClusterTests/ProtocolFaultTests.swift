@@ -22,7 +22,7 @@ import ShapleyTestKit
             let codec = MessageCodec()
             for i in 0..<200 {
                 var frame = (0..<rng.uniform(below: 64)).map { _ in UInt8(truncatingIfNeeded: rng.next32()) }
-                if i % 2 == 0 && frame.count > 4 { frame[0] = 0x4E; frame[1] = 0x53; frame[2] = 1 }
+                if i % 2 == 0 && frame.count > 4 { frame[0] = 0x4E; frame[1] = 0x53; frame[2] = MessageCodec.version }
                 try await vandal.send(i % 10 == 0 ? [frame, frame] : [frame])
             }
             // Well-formed messages the vandal has no session for, or must not send.
@@ -33,10 +33,17 @@ import ShapleyTestKit
                                                            dataFingerprint: "data-A", metric: "value", playerCount: 6, slots: 1)))
             hello[2] = 9
             try await vandal.send([hello])
+            // The result without a session is answered with a request to say hello again; the
+            // future hello with a refusal.
             var answer: Message?
+            var askedToSayHello = false
             while answer == nil, let frames = try await vandal.receive(timeout: .seconds(10)) {
-                answer = try? codec.decode(frames)
+                switch try? codec.decode(frames) {
+                case .helloAgain?: askedToSayHello = true
+                case let other: answer = other
+                }
             }
+            #expect(askedToSayHello)
             // Workers join only now, so the run cannot end before the garbage was read.
             let workers = Harness.startWorkers(2, network: network, game: game)
             let outcome = try await run.value

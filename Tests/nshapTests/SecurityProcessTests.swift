@@ -83,8 +83,8 @@ import Glibc
             [[]],
             [Array("XX".utf8) + [1, 1, 0, 0]],
             [[0x4E, 0x53, 99, 8, 0, 0, 0, 0]],
-            [[0x4E, 0x53, 1, 1, 5]],
-            [[0x4E, 0x53, 1, 8], [1, 2, 3]],
+            [[0x4E, 0x53, 2, 1, 5]],
+            [[0x4E, 0x53, 2, 8], [1, 2, 3]],
         ]
         for frames in garbage { try await intruder.send(frames) }
         #expect(await eventually(.seconds(10)) { coordinator.standardError.contains("dropped a malformed frame") },

@@ -6,8 +6,14 @@ public struct CoordinatorConfiguration: Sendable {
     public var heartbeatInterval: Duration = .seconds(1)
     /// A worker silent for this many heartbeat intervals is declared dead and its leases reissued.
     public var workerTimeoutIntervals: Int = 5
-    /// How long a lease lasts before its unit may be given to another worker as well.
-    public var leaseTimeout: Duration = .seconds(600)
+    /// How long a lease lasts before its unit may be given to another worker as well; `nil` (the
+    /// default) adapts it to the unit durations seen (see ``AdaptiveLease``).
+    public var leaseTimeout: Duration?
+    /// How the lease deadline adapts when ``leaseTimeout`` is `nil`.
+    public var adaptiveLease = AdaptiveLease()
+    /// A lease that a worker's heartbeat does not list this many heartbeat intervals after it was
+    /// granted is taken as lost on the way (the assignment never arrived) and issued again.
+    public var lostAssignmentIntervals: Int = 3
     /// A unit that failed or was being evaluated by a dying worker this many times is quarantined.
     public var maxStrikes: Int = 3
     /// The most units taken from the estimator and not yet finished (the coordinator's own queue);
@@ -41,4 +47,32 @@ public struct CoordinatorConfiguration: Sendable {
 
     /// How long a silent worker lives.
     var workerTimeout: Duration { heartbeatInterval * workerTimeoutIntervals }
+    /// How long after its grant a lease must appear in the worker's heartbeats.
+    var lostAssignmentGrace: Duration { heartbeatInterval * lostAssignmentIntervals }
+}
+
+/// The default lease deadline: long enough for the slowest unit a worker was seen to finish, short
+/// enough that a unit stuck on a live worker (whose heartbeats keep coming, so it is not declared
+/// dead) is given to another worker in minutes rather than hours.
+///
+/// A lease granted to a worker lasts ``factor`` times the longest turnaround (grant to result, so
+/// queueing at the worker included) among that worker's last ``window`` results, or among the
+/// run's last ``window`` results while the worker has fewer than ``warmup``; never less than
+/// ``minimum`` nor more than ``maximum``, and ``maximum`` until the run has ``warmup`` results.
+/// An assignment lost on the way is caught sooner, by the worker's heartbeats (see
+/// ``CoordinatorConfiguration/lostAssignmentIntervals``).
+public struct AdaptiveLease: Sendable, Hashable {
+    /// The multiple of the longest recent turnaround.
+    public var factor: Int = 5
+    /// The shortest deadline.
+    public var minimum: Duration = .seconds(30)
+    /// The longest deadline, and the deadline before enough results were seen.
+    public var maximum: Duration = .seconds(600)
+    /// Results needed before the deadline adapts.
+    public var warmup: Int = 8
+    /// How many recent turnarounds are remembered (per worker and for the run).
+    public var window: Int = 64
+
+    /// The default adaptation.
+    public init() {}
 }

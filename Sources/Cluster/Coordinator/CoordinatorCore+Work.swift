@@ -53,7 +53,7 @@ extension CoordinatorCore {
             for unit in units {
                 open[unit.id] = OpenUnit(unit: unit)
                 if let (peer, report) = early.removeValue(forKey: unit.id) {
-                    receiveResult(report, from: peer)
+                    receiveResult(report, from: peer, now: nil)
                 } else {
                     requeue(unit.id, isNew: true)
                 }
@@ -75,7 +75,9 @@ extension CoordinatorCore {
         guard let unit = open[unitID]?.unit else { return }
         let lease = nextLease
         nextLease += 1
-        leases[lease] = LeaseRecord(unitID: unitID, peer: peer, deadline: now + settings.leaseTimeout)
+        let duration = settings.leaseTimeout
+            ?? settings.adaptiveLease.deadline(worker: sessions[peer]?.turnarounds, run: runTurnarounds)
+        leases[lease] = LeaseRecord(unitID: unitID, peer: peer, granted: now, deadline: now + duration)
         open[unitID]?.leases.insert(lease)
         sessions[peer]?.leases.insert(lease)
         sessions[peer]?.credit -= 1
@@ -83,7 +85,7 @@ extension CoordinatorCore {
         sessions[peer]?.lastSent = now
         statistics.leasesGranted += 1
         outbox.append(Outgoing(peer: peer, message: .assign(Assignment(
-            lease: lease, deadlineMillis: UInt32(clamping: settings.leaseTimeout.milliseconds), unit: unit))))
+            lease: lease, deadlineMillis: UInt32(clamping: duration.milliseconds), unit: unit))))
     }
 
     /// Puts an open unit without leases in line: new units last, reissued ones before them,
@@ -109,10 +111,19 @@ extension CoordinatorCore {
 
     // MARK: Results and failures
 
-    mutating func receiveResult(_ report: ResultReport, from peer: PeerID) {
+    /// Handles a result from `peer`; `now` (absent for results held since before their unit was
+    /// issued) times the lease's turnaround.
+    mutating func receiveResult(_ report: ResultReport, from peer: PeerID, now: ContinuousClock.Instant?) {
         let id = report.result.id
-        if leases[report.lease]?.unitID == id { endLease(report.lease) }
+        if let record = leases[report.lease], record.unitID == id {
+            if let now, record.peer == peer {
+                sessions[peer]?.turnarounds.add(now - record.granted)
+                runTurnarounds.add(now - record.granted)
+            }
+            endLease(report.lease)
+        }
         sessions[peer]?.evaluating.remove(report.lease)
+        sessions[peer]?.held.remove(report.lease)
         if done.contains(id) || abandoned.contains(id) {
             statistics.duplicateResults += 1
             acks[peer, default: []].append(id)
@@ -194,6 +205,20 @@ extension CoordinatorCore {
         quarantined[unitID] = reason
         abandoned.insert(unitID)
         statistics.unitsAbandoned += 1
+    }
+
+    /// Issues again the units of leases granted to `peer` long enough ago that its heartbeat should
+    /// list them, but which it does not hold: their assignments were lost on the way.
+    mutating func reissueLostAssignments(of peer: PeerID, held: Set<UInt64>, now: ContinuousClock.Instant) {
+        guard let session = sessions[peer] else { return }
+        for l in session.leases where !held.contains(l) {
+            guard let record = leases[l], now - record.granted >= settings.lostAssignmentGrace else { continue }
+            statistics.assignmentsLost += 1
+            logger.info("a worker does not hold a lease it was granted; the unit is issued again", metadata: [
+                "worker": "\(session.hello.name)", "lease": "\(l)", "unit": "\(record.unitID)"])
+            endLease(l)
+            requeue(record.unitID)
+        }
     }
 
     /// Declares a worker dead: its leases go back in line, and the units it was evaluating get a

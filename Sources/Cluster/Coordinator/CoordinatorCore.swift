@@ -15,14 +15,19 @@ struct WorkerSession {
     var leases: Set<UInt64> = []
     /// Leases the worker said it was evaluating in its last heartbeat.
     var evaluating: Set<UInt64> = []
+    /// Leases the worker said it held (evaluating or queued) in its last heartbeat.
+    var held: Set<UInt64> = []
     /// The lease of the last assignment sent to it, and the last it said it received.
     var lastLeaseSent: UInt64 = 0
     var lastLeaseReported: UInt64 = 0
     var lastHeard: ContinuousClock.Instant
     var lastSent: ContinuousClock.Instant
+    /// Its recent lease turnarounds, for its lease deadlines.
+    var turnarounds: RecentTurnarounds
 
-    /// Units held, counting expired leases the worker is still evaluating.
-    var occupied: Int { leases.count + evaluating.subtracting(leases).count }
+    /// Units held, counting units the worker still holds after their leases ended (expired, or
+    /// answered by another worker).
+    var occupied: Int { leases.count + held.union(evaluating).subtracting(leases).count }
     /// Whether `evaluating` accounts for every assignment sent.
     var evaluatingIsCurrent: Bool { lastLeaseReported == lastLeaseSent }
 }
@@ -35,10 +40,11 @@ struct OpenUnit {
     var queued = false
 }
 
-/// A lease: which unit, to whom, until when.
+/// A lease: which unit, to whom, since and until when.
 struct LeaseRecord {
     var unitID: UInt64
     var peer: PeerID
+    var granted: ContinuousClock.Instant
     var deadline: ContinuousClock.Instant
 }
 
@@ -69,12 +75,17 @@ struct CoordinatorCore {
     var acks: [PeerID: [UInt64]] = [:]
     var outbox: [Outgoing] = []
     var shuttingDown = false
+    /// Lease turnarounds of the whole run, for the deadlines of workers without enough of their own.
+    var runTurnarounds: RecentTurnarounds
+    /// When each peer without a session was last asked to say hello again (bounded).
+    var helloAgainSent: [PeerID: ContinuousClock.Instant] = [:]
 
     init(settings: CoordinatorConfiguration, estimator: any Estimator, logger: Logger) {
         self.settings = settings
         self.estimator = estimator
         self.logger = logger
         self.nextLease = max(1, settings.firstLease)
+        self.runTurnarounds = RecentTurnarounds(capacity: max(1, settings.adaptiveLease.window))
     }
 
     // MARK: Observations
@@ -141,6 +152,10 @@ struct CoordinatorCore {
         guard sessions[peer] != nil else {
             statistics.strayMessages += 1
             logger.debug("ignored a message from a peer without a session", metadata: ["peer": "\(peer)"])
+            switch message {
+            case .ready, .heartbeat, .result, .failed: askToSayHelloAgain(peer, now: now)
+            default: break
+            }
             return
         }
         sessions[peer]?.lastHeard = now
@@ -151,18 +166,22 @@ struct CoordinatorCore {
             sessions[peer]?.credit = Int(hb.credit)
             sessions[peer]?.evaluating = Set(hb.evaluating)
             sessions[peer]?.lastLeaseReported = hb.lastLease
+            let held = Set(hb.evaluating).union(hb.queued)
+            sessions[peer]?.held = held
+            reissueLostAssignments(of: peer, held: held, now: now)
         case .result(let report):
-            receiveResult(report, from: peer)
+            receiveResult(report, from: peer, now: now)
         case .failed(let lease, let unitID, let reason):
             statistics.failures += 1
             sessions[peer]?.evaluating.remove(lease)
+            sessions[peer]?.held.remove(lease)
             if leases[lease]?.unitID == unitID { endLease(lease) }
             let name = sessions[peer]?.hello.name ?? "\(peer)"
             logger.warning("worker could not evaluate a unit", metadata: ["worker": "\(name)", "unit": "\(unitID)", "reason": "\(reason)"])
             strike(unitID, reason: "worker \(name) failed on it: \(reason)")
         case .bye(let returned, let reason):
             handleBye(returned: returned, reason: reason, from: peer)
-        case .hello, .welcome, .refuse, .assign, .ack, .shutdown:
+        case .hello, .welcome, .refuse, .assign, .ack, .shutdown, .helloAgain:
             statistics.malformedMessages += 1
             logger.warning("dropped a message a worker must not send", metadata: ["peer": "\(peer)", "message": "\(message)"])
         }
@@ -213,7 +232,10 @@ struct CoordinatorCore {
             if let ids = acks.removeValue(forKey: oldPeer) { acks[peer, default: []] += ids }
             logger.info("worker reconnected", metadata: ["worker": "\(hello.name)", "peer": "\(peer)"])
         }
-        var session = sessions[peer] ?? WorkerSession(peer: peer, hello: hello, lastHeard: now, lastSent: now)
+        helloAgainSent[peer] = nil
+        var session = sessions[peer] ?? WorkerSession(
+            peer: peer, hello: hello, lastHeard: now, lastSent: now,
+            turnarounds: RecentTurnarounds(capacity: max(1, settings.adaptiveLease.window)))
         if sessions[peer] == nil {
             logger.info("worker joined", metadata: ["worker": "\(hello.name)", "peer": "\(peer)", "slots": "\(hello.slots)"])
         }
@@ -227,6 +249,21 @@ struct CoordinatorCore {
             runID: settings.run.runID,
             heartbeatMillis: UInt32(clamping: settings.heartbeatInterval.milliseconds),
             maxMessageBytes: UInt32(clamping: settings.maxMessageBytes)))))
+    }
+
+    /// A worker that talks to this coordinator without a session (the coordinator restarted, or
+    /// declared it dead) is asked to say hello again, at most once per heartbeat interval, instead
+    /// of waiting for it to notice the silence.
+    private mutating func askToSayHelloAgain(_ peer: PeerID, now: ContinuousClock.Instant) {
+        guard !shuttingDown else { return }
+        if let last = helloAgainSent[peer], now - last < settings.heartbeatInterval { return }
+        if helloAgainSent.count >= 4096 {
+            helloAgainSent = helloAgainSent.filter { now - $0.value < settings.heartbeatInterval }
+            if helloAgainSent.count >= 4096 { return }  // a flood of strangers: they will notice the silence
+        }
+        helloAgainSent[peer] = now
+        statistics.helloAgainSent += 1
+        outbox.append(Outgoing(peer: peer, message: .helloAgain))
     }
 
     private func refusal(for hello: Hello) -> Refusal? {

@@ -18,6 +18,8 @@ public struct CoordinatorStatistics: Codable, Hashable, Sendable {
     public var leasesGranted = 0
     /// Leases whose deadline passed.
     public var leasesExpired = 0
+    /// Leases a worker's heartbeat did not list in time: assignments lost on the way, issued again.
+    public var assignmentsLost = 0
     /// Workers welcomed (reconnections included).
     public var workersWelcomed = 0
     /// Workers refused.
@@ -34,6 +36,8 @@ public struct CoordinatorStatistics: Codable, Hashable, Sendable {
     public var malformedMessages = 0
     /// Messages from peers without a session, ignored.
     public var strayMessages = 0
+    /// Peers without a session asked to say hello again.
+    public var helloAgainSent = 0
     /// Messages that could not be sent (peer gone, or its queue full).
     public var sendFailures = 0
     /// Wall-clock nanoseconds the coordinator spent handling messages, issuing work, journaling

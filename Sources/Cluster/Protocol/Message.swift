@@ -3,7 +3,8 @@ public import ShapleyCore
 /// Every message of the cluster protocol (see `docs/protocol.md` for the bytes).
 ///
 /// Direction: `hello`, `ready`, `result`, `failed`, `bye` go from worker to coordinator;
-/// `welcome`, `refuse`, `assign`, `ack`, `shutdown` from coordinator to worker; `heartbeat` both ways.
+/// `welcome`, `refuse`, `assign`, `ack`, `shutdown`, `helloAgain` from coordinator to worker;
+/// `heartbeat` both ways.
 public enum Message: Hashable, Sendable {
     /// A worker introduces itself (first message of a session, repeated until answered).
     case hello(Hello)
@@ -27,6 +28,9 @@ public enum Message: Hashable, Sendable {
     case bye(returnedLeases: [UInt64], reason: String)
     /// The worker could not evaluate a leased unit (the game threw).
     case failed(lease: UInt64, unitID: UInt64, reason: String)
+    /// The coordinator holds no session for the worker (it restarted, or declared the worker dead):
+    /// the worker should say hello again at once.
+    case helloAgain
 }
 
 /// The handshake of a worker: who it is and what it evaluates.
@@ -177,11 +181,15 @@ public struct Heartbeat: Hashable, Sendable {
     /// The lease of the last assignment the worker received (0 before any): tells the coordinator
     /// whether `evaluating` accounts for everything it sent.
     public var lastLease: UInt64
+    /// The leases whose units the worker holds but has not started; with `evaluating`, every lease
+    /// the worker holds (a lease it does not hold was lost on the way, or is finished).
+    public var queued: [UInt64]
 
     /// A heartbeat with these fields.
-    public init(credit: UInt32 = 0, evaluating: [UInt64] = [], lastLease: UInt64 = 0) {
+    public init(credit: UInt32 = 0, evaluating: [UInt64] = [], lastLease: UInt64 = 0, queued: [UInt64] = []) {
         self.credit = credit
         self.evaluating = evaluating
         self.lastLease = lastLease
+        self.queued = queued
     }
 }

@@ -1,6 +1,6 @@
 import ShapleyCore
 
-/// The binary encoding of ``Message`` (protocol version 1; `docs/protocol.md` is the
+/// The binary encoding of ``Message`` (protocol version 2; `docs/protocol.md` is the
 /// specification): one frame per message, a 4-byte header (`'N' 'S'`, version, type) then the
 /// body, little-endian, every variable-length field prefixed by its u32 length or count.
 ///
@@ -9,7 +9,7 @@ import ShapleyCore
 /// else throws ``ClusterError``, never traps.
 public struct MessageCodec: Sendable {
     /// The protocol version this codec speaks.
-    public static let version: UInt8 = 1
+    public static let version: UInt8 = 2
     /// The first two bytes of every frame.
     public static let magic: (UInt8, UInt8) = (0x4E, 0x53)
     /// The default limit on a message's size: 16 MiB.
@@ -30,7 +30,7 @@ public struct MessageCodec: Sendable {
 
     /// The wire numbers of the message types.
     public enum Kind: UInt8, Sendable, CaseIterable {
-        case hello = 1, welcome, refuse, ready, assign, result, ack, heartbeat, shutdown, bye, failed
+        case hello = 1, welcome, refuse, ready, assign, result, ack, heartbeat, shutdown, bye, failed, helloAgain
     }
 
     /// The frames of `message` (always exactly one). Throws ``ClusterError/messageTooLarge(size:limit:)``.
@@ -85,6 +85,7 @@ public struct MessageCodec: Sendable {
             w.u32(h.credit)
             w.u64Array(h.evaluating)
             w.u64(h.lastLease)
+            w.u64Array(h.queued)
         case .shutdown(let reason):
             w.u8(Kind.shutdown.rawValue)
             w.string(reason)
@@ -97,6 +98,8 @@ public struct MessageCodec: Sendable {
             w.u64(lease)
             w.u64(unitID)
             w.string(reason)
+        case .helloAgain:
+            w.u8(Kind.helloAgain.rawValue)
         }
         guard w.bytes.count <= maxMessageBytes else {
             throw ClusterError.messageTooLarge(size: w.bytes.count, limit: maxMessageBytes)
@@ -199,7 +202,8 @@ public struct MessageCodec: Sendable {
         case .heartbeat:
             message = .heartbeat(Heartbeat(credit: try r.u32("credit"),
                                            evaluating: try r.u64Array("evaluating leases"),
-                                           lastLease: try r.u64("last lease")))
+                                           lastLease: try r.u64("last lease"),
+                                           queued: try r.u64Array("queued leases")))
         case .shutdown:
             message = .shutdown(reason: try r.string("shutdown reason"))
         case .bye:
@@ -207,6 +211,8 @@ public struct MessageCodec: Sendable {
         case .failed:
             message = .failed(lease: try r.u64("lease"), unitID: try r.u64("unit id"),
                               reason: try r.string("failure reason"))
+        case .helloAgain:
+            message = .helloAgain
         }
         try r.expectEnd("\(kind) message")
         return message

@@ -56,7 +56,8 @@ struct WorkerCore {
     }
 
     private var heartbeatMessage: Message {
-        .heartbeat(Heartbeat(credit: UInt32(clamping: credit), evaluating: evaluating.keys.sorted(), lastLease: lastLease))
+        .heartbeat(Heartbeat(credit: UInt32(clamping: credit), evaluating: evaluating.keys.sorted(), lastLease: lastLease,
+                             queued: queue.map(\.lease)))
     }
 
     // MARK: Inputs
@@ -74,7 +75,8 @@ struct WorkerCore {
                 unacknowledged = [:]
             }
             runID = w.runID
-            heartbeat = .milliseconds(max(10, Int(w.heartbeatMillis)))
+            // Within sane bounds whatever the coordinator says.
+            heartbeat = .milliseconds(min(60_000, max(10, Int(w.heartbeatMillis))))
             phase = .connected
             for (id, entry) in unacknowledged.sorted(by: { $0.key < $1.key }) {
                 outbox.append(.result(entry.report))
@@ -95,6 +97,13 @@ struct WorkerCore {
             if queue.contains(where: { $0.unit.id == id }) || evaluating.values.contains(where: { $0.unit.id == id }) {
                 return
             }
+            guard queue.count + evaluating.count < 2 * settings.effectiveSlots else {
+                // Twice the slots this worker announced (a coordinator may briefly count fewer
+                // than the worker holds): a coordinator that ignores credit. Dropped; the
+                // heartbeats show the lease is not held, so the coordinator issues the unit again.
+                logger.warning("dropped an assignment beyond this worker's slots", metadata: ["unit": "\(id)", "lease": "\(a.lease)"])
+                return
+            }
             guard a.unit.playerCount == playerCount else {
                 outbox.append(.failed(lease: a.lease, unitID: id, reason: "the unit has \(a.unit.playerCount) players, this worker's game has \(playerCount)"))
                 return
@@ -105,6 +114,15 @@ struct WorkerCore {
             for id in ids { unacknowledged[id] = nil }
         case .heartbeat:
             break
+        case .helloAgain:
+            // The coordinator holds no session for this worker (it restarted, or declared it
+            // dead): say hello at once rather than after a silence.
+            guard stopping == nil else { return }
+            if phase == .connected {
+                logger.info("the coordinator asks this worker to say hello again", metadata: ["endpoint": "\(settings.endpoint)"])
+            }
+            outbox.append(.hello(hello))
+            phase = .connecting(nextHello: now + settings.initialBackoff, backoff: settings.initialBackoff * 2)
         case .shutdown(let reason):
             logger.info("the coordinator asked this worker to stop", metadata: ["reason": "\(reason)"])
             beginStopping(reason: reason, now: now, announce: true)
