@@ -73,6 +73,11 @@ let package = Package(
         .executableTarget(name: "dataset-bench", dependencies: ["Dataset"], path: "bench/dataset/DatasetBench"),
 
         .executableTarget(name: "engine-bench", dependencies: ["Engine"], path: "bench/engine/EngineBench"),
+        .executableTarget(name: "neuronshapley-bench", dependencies: [
+            "NeuronShapley", "Engine", "Dataset", "ShapleyCore", "Cluster", "ZMQTransport",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "bench/neuronshapley/Bench"),
 
         .executableTarget(name: "EstimatorBench", dependencies: ["ShapleyCore"],
                           path: "bench/estimators/EstimatorBench"),

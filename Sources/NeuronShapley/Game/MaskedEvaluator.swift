@@ -1,5 +1,6 @@
 public import Dataset
 public import Engine
+import Foundation
 
 /// A part of the images ready for masked evaluation: their cut activations (see ``ModelCut``) and
 /// what the metric needs to score them.
@@ -51,7 +52,11 @@ public final class MaskedEvaluator: Sendable {
         let frontier = try cut.frontier(images, session: prefix)
         validationFrontier = (data.validation, frontier)
         if settings.removal == .mean {
-            means = try session.channelMeans(batches: [frontier], cacheDirectory: settings.cacheDirectory)
+            var cache = settings.cacheDirectory
+            if let dir = cache, (try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)) == nil {
+                cache = nil
+            }
+            means = try session.channelMeans(batches: [frontier], cacheDirectory: cache)
         } else {
             means = nil
         }

@@ -1,0 +1,54 @@
+import Foundation
+
+/// `score`: when did each raced estimator's top-k first reach, and then keep, a precision against
+/// a reference ranking?
+enum Score {
+    struct Reached {
+        var seconds: Double
+        var evaluations: Int
+    }
+
+    static func run(_ o: Options, files: [String]) {
+        let reference = readJSON(Race.Result.self, from: o.require("reference"))
+        let k = o.int("k") ?? 10
+        let target = o.double("target") ?? 0.9
+        let truth = Set(reference.ranking.prefix(k))
+        print("reference: \(reference.estimator), \(reference.evaluations) evaluations, \(reference.samples) samples; top \(k): "
+              + reference.ranking.prefix(k).map { reference.addresses[$0] }.joined(separator: ", "))
+        if let second = o.string("reference2") {
+            let other = readJSON(Race.Result.self, from: second)
+            let overlap = Set(other.ranking.prefix(k)).intersection(truth).count
+            print("reference check: an independent run (\(other.estimator), seed in \(second)) shares \(overlap) of the top \(k)")
+        }
+        print("estimator | status | evaluations | seconds | final precision@\(k) | first >= \(target): evaluations, s | kept >= \(target) from: evaluations, s")
+        var rows: [(String, Reached?)] = []
+        for file in files {
+            let r = readJSON(Race.Result.self, from: file)
+            let precisions = r.snapshots.map { Double(Set($0.top.prefix(k)).intersection(truth).count) / Double(k) }
+            let final = Double(Set(r.topK.prefix(k)).intersection(truth).count) / Double(k)
+            let first = r.snapshots.indices.first { precisions[$0] >= target }
+            var kept: Int? = nil
+            if final >= target {
+                var i = r.snapshots.count
+                while i > 0 && precisions[i - 1] >= target { i -= 1 }
+                kept = i < r.snapshots.count ? i : nil
+            }
+            func cell(_ i: Int?) -> String {
+                guard let i else { return "not reached" }
+                return "\(r.snapshots[i].evaluations), \(String(format: "%.0f", r.snapshots[i].elapsed))"
+            }
+            print("\(r.estimator) | \(r.status) | \(r.evaluations) | \(String(format: "%.0f", r.seconds)) | \(String(format: "%.1f", final)) | \(cell(first)) | \(cell(kept))")
+            rows.append((r.estimator, kept.map { Reached(seconds: r.snapshots[$0].elapsed, evaluations: r.snapshots[$0].evaluations) }))
+        }
+        if let base = o.string("ours"), let ours = rows.first(where: { $0.0 == base })?.1 {
+            for (name, reached) in rows where name != base {
+                guard let reached else {
+                    print("\(name) did not keep precision@\(k) >= \(target) within its run: ratio > its whole run")
+                    continue
+                }
+                let e = Double(reached.evaluations) / Double(max(ours.evaluations, 1)), t = reached.seconds / max(ours.seconds, 1e-9)
+                print("\(name) / \(base): \(String(format: "%.1f", e))x the evaluations, \(String(format: "%.1f", t))x the wall time")
+            }
+        }
+    }
+}
