@@ -30,6 +30,7 @@ struct RunCluster {
     var progressInterval: Double
     var quiet: Bool
     var workerLogLevel: String
+    var timeLimit: Double?
 
     /// Runs the estimation to its end (SIGINT and SIGTERM stop it gracefully; the journal keeps
     /// what was done).
@@ -72,6 +73,13 @@ struct RunCluster {
             }
         }
         defer { watcher.cancel() }
+        let limit = timeLimit.map { limit in
+            Task {
+                try await Task.sleep(for: .milliseconds(Int64(limit * 1000)))
+                coordinator.stop(reason: "the time limit of \(limit) s is reached")
+            }
+        }
+        defer { limit?.cancel() }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: coordinator, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -62,6 +62,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Stop after this many evaluations (default with the demo: \(RunDefaults.demoEvaluations)).", valueName: "N"))
     var evaluations: Int?
 
+    @Option(name: .customLong("time-limit"), help: ArgumentHelp("Stop estimating after this many seconds and check the values estimated so far.", valueName: "SECONDS"))
+    var timeLimit: Double?
+
     @Option(name: .customLong("set"), help: ArgumentHelp("An estimator setting KEY=VALUE (repeatable), as for 'nshap coordinator'.", valueName: "KEY=VALUE"))
     var settings: [String] = []
 
@@ -83,6 +86,7 @@ struct RunCommand: AsyncParsableCommand {
         if let workers, workers < 0 || workers > 256 { throw ValidationError("--workers \(workers): expected 0 to 256") }
         if (workers ?? 2) == 0 && coordinator == nil { throw ValidationError("--workers 0 needs --coordinator ENDPOINT for remote workers") }
         if resume != nil && (out != nil || model != nil) { throw ValidationError("--resume RUN_DIR continues a run with its saved settings; give no MODEL or --out") }
+        if let timeLimit, !(timeLimit > 0) { throw ValidationError("--time-limit \(timeLimit): expected a positive number of seconds") }
         if let e = estimator, !EstimatorRegistry.names.contains(e.lowercased()) {
             throw ValidationError("--estimator \(e): expected one of \(EstimatorRegistry.names.joined(separator: ", "))")
         }
@@ -106,7 +110,7 @@ struct RunCommand: AsyncParsableCommand {
         let cluster = RunCluster(
             data: data, estimator: estimatorArguments, workers: workerCount, bind: coordinator, security: security,
             batchSize: dataOptions.batchSize, clusterDirectory: directory + "/cluster", resume: resume != nil,
-            progressInterval: progressInterval, quiet: quiet, workerLogLevel: logLevel)
+            progressInterval: progressInterval, quiet: quiet, workerLogLevel: logLevel, timeLimit: timeLimit)
         let estimated = try await cluster.run(logger: logger)
         let report = estimated.outcome.report
         say("estimated: \(report.evaluations) evaluations in \(String(format: "%.1f", estimated.seconds)) s (\(estimated.outcome.status.rawValue)); checking on the test part")
@@ -126,7 +130,7 @@ struct RunCommand: AsyncParsableCommand {
         let cut = try ModelCut(model: data.model, players: data.players.units)
         try RunOutput.write(to: directory, data: data, report: report, info: info, results: results, options: saved.analysis, cut: cut)
         print(RunSummary.text(results: results, info: info, directory: directory))
-        if estimated.outcome.status == .stopped { throw ExitCode(75) }
+        if estimated.outcome.status == .stopped && timeLimit == nil { throw ExitCode(75) }
     }
 
     /// The run directory, the saved settings and the estimator's arguments, for a new or resumed run.

@@ -7,7 +7,10 @@ enum RunSummary {
     static func text(results: AnalysisResults, info: RunInfo, directory: String) -> String {
         var lines: [String] = []
         let top = results.rows.filter(\.inTopK)
-        lines.append("top \(top.count) filters (\(info.estimator), \(info.evaluations) evaluations, \(String(format: "%.1f", info.estimationSeconds)) s\(info.finished ? "" : ", stopped by its budget before its stopping rule"))")
+        let cap = info.estimatorOptions["maxEvaluations"].flatMap { Int($0) }
+        let ending = info.status != "finished" ? ", stopped before its stopping rule"
+            : (cap.map { info.evaluations >= $0 } ?? false) ? ", at its evaluation budget" : ""
+        lines.append("top \(top.count) filters (\(info.estimator), \(info.evaluations) evaluations, \(String(format: "%.1f", info.estimationSeconds)) s\(ending))")
         lines.append("rank  filter                              value  interval")
         for r in top {
             let name = r.address.count > 30 ? String(r.address.prefix(29)) + "…" : r.address

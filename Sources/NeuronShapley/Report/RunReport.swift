@@ -23,11 +23,20 @@ public enum RunReport {
         md.append("| split | seed \(s.splitSeed), validation fraction \(s.validationFraction)\(cap): \(data.validation.count) validation images (values), \(data.test.count) test images (checks) |")
         let chance = data.chanceLevel.map { format($0) } ?? "none"
         md.append("| metric | `\(data.metric)` (chance level \(chance)); unablated on the validation part: \(format(r.validationFullValue)) |")
-        md.append("| players | `\(s.players)`: \(data.players.count) filters in \(data.players.layers(of: data.model).count) layers |")
+        md.append("| players | `\(s.players)`: \(data.players.count) filters in \(data.players.layers(of: data.model).count) layer(s) |")
         md.append("| removal | `\(s.removal.rawValue)`\(s.removal == .mean ? " (each removed filter's output is replaced by its mean over the validation images)" : "") |")
         md.append("| prefix cache | the network up to `\(cutValue)` runs once per image; each evaluation runs the remaining \(suffixLayers) conv layers |")
         let opts = info.estimatorOptions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
-        md.append("| estimator | `\(info.estimator)`\(opts.isEmpty ? "" : " (\(opts))"), seed \(info.seed); \(info.status), stopping rule \(info.finished ? "met" : "NOT met (budget or interruption)") |")
+        let budget = info.estimatorOptions["maxEvaluations"].flatMap { Int($0) }
+        let ending: String
+        if info.status != "finished" {
+            ending = "stopped before its stopping rule (\(info.status))"
+        } else if let budget, info.evaluations >= budget {
+            ending = "stopped at its budget of \(budget) evaluations (not by its stopping rule)"
+        } else {
+            ending = "stopping rule met"
+        }
+        md.append("| estimator | `\(info.estimator)`\(opts.isEmpty ? "" : " (\(opts))"), seed \(info.seed); \(ending) |")
         md.append("| cost | \(info.evaluations) evaluations (\(info.samples) samples) in \(format(info.estimationSeconds, digits: 1)) s on \(info.localWorkers) local worker(s)\(info.endpoint.map { " and remote workers at \($0)" } ?? ""); checks \(format(info.analysisSeconds, digits: 1)) s |")
         md.append("")
 
