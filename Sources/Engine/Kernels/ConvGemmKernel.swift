@@ -14,10 +14,14 @@ struct ConvGemmKernel: Kernel {
     /// Output rows per chunk.
     let chunkRows: Int
 
-    /// Rows per chunk for a layer with `outChannels` and patch size `k`: about 256 KB of output,
-    /// at least 128 rows so the weight packing is amortised.
-    static func chunkRows(outChannels: Int, patchSize: Int) -> Int {
-        max(128, min(4096, 65536 / max(outChannels, 1))) / 8 * 8
+    /// Rows per chunk for a layer with `outChannels` and patch size `patchSize`. OpenBLAS repacks
+    /// the weights on every call, so layers with large weight matrices take few large chunks; small
+    /// ones take chunks of about 256 KB of output so the epilogue finds them in cache. Gathered
+    /// patches (im2col) are kept under 1 MB of scratch.
+    static func chunkRows(outChannels: Int, patchSize: Int, pointwise: Bool) -> Int {
+        var rows = outChannels * patchSize >= 32_768 ? 4096 : max(128, min(4096, 65_536 / max(outChannels, 1)))
+        if !pointwise { rows = min(rows, max(64, 262_144 / max(patchSize, 1))) }
+        return max(8, rows / 8 * 8)
     }
 
     /// Scratch floats needed.

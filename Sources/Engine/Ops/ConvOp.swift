@@ -113,7 +113,7 @@ struct ConvOp: Operator {
             for o in 0..<g.outChannels {
                 for ci in 0..<cg { for t in 0..<taps { packed[(o * taps + t) * cg + ci] = w[(o * cg + ci) * taps + t] } }
             }
-            let chunk = ConvGemmKernel.chunkRows(outChannels: g.outChannels, patchSize: g.patchSize)
+            let chunk = ConvGemmKernel.chunkRows(outChannels: g.outChannels, patchSize: g.patchSize, pointwise: g.isPointwise)
             let kernel = { (r: PlanBuilder.Resolver) -> any Kernel in
                 ConvGemmKernel(input: r(x), output: r(out), geometry: g, weights: packed, epilogue: epilogue, chunkRows: chunk)
             }

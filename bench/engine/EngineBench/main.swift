@@ -112,6 +112,12 @@ case "masks":
                      name, first, last, units.count, median(alone), median(batchedFull), median(batched),
                      median(alone) / median(batched), median(batchedFull) / median(batched)))
     }
+case "sha":
+    // SHA-256 throughput (fingerprints of models and data sets).
+    let data = [UInt8](repeating: 0x5a, count: 64 << 20)
+    let t0 = now()
+    _ = SHA256.hex(data)
+    print(String(format: "sha256 %.0f MB/s", 64 / (now() - t0)))
 default:
     print("usage: engine-bench run|profile|masks [--model M] [--input NPY] [--threads T] [--micro-batch M] [--batch B] [--iterations I]")
 }
