@@ -8,10 +8,12 @@ struct LayersCommand: ParsableCommand {
         commandName: "layers",
         abstract: "List a model's convolution layers: the players are their output channels (filters).",
         discussion: """
-        Each line gives the layer's index, its name (used in unit addresses LAYER:CHANNEL), its
-        channel count, the output shape of one image, the kernel, the groups and the global index
-        of its first unit. --units resolves addresses such as 'conv_stem:3,blocks.0.0.conv_dw:0-7'
-        to global unit indices (a mistyped layer name suggests the closest ones).
+        Each line gives the layer's index, its name (used in unit addresses LAYER:CHANNEL), its \
+        channel count, the output shape of one image, the kernel, the groups and the global index \
+        of its first unit.
+
+        --units resolves addresses such as 'conv_stem:3,blocks.0.0.conv_dw:0-7' or 'conv_head:*' \
+        to global unit indices; a mistyped layer name suggests the closest ones.
         """)
 
     @Argument(help: ArgumentHelp("The ONNX model.", valueName: "MODEL.onnx"))
