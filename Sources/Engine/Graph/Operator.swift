@@ -1,24 +1,3 @@
-/// What is known about a value while a graph is specialised to a concrete input shape: its shape,
-/// whether it holds floats, and its contents when it is a constant (folded at plan time).
-struct ValueFacts: Sendable {
-    /// The logical (ONNX, NCHW) shape.
-    var shape: [Int]
-    /// Whether the elements are floats (otherwise int64).
-    var isFloat: Bool
-    /// The value, when known before running.
-    var constant: Tensor?
-
-    init(shape: [Int], isFloat: Bool, constant: Tensor? = nil) {
-        self.shape = shape
-        self.isFloat = isFloat
-        self.constant = constant
-    }
-
-    init(constant: Tensor) {
-        self.init(shape: constant.shape, isFloat: constant.isFloat, constant: constant)
-    }
-}
-
 /// A typed operator: the parsed attributes of one node plus its semantics.
 ///
 /// Operators are created from `NodeProto`s by `OperatorRegistry` at load time, so an unknown
@@ -57,38 +36,5 @@ extension Operator {
 
     func lower(_ node: NodeInfo, inputs: [Int?], outputs: [Int], builder: inout PlanBuilder) throws {
         builder.emitReference(self, node: node, inputs: inputs, outputs: outputs)
-    }
-}
-
-/// The identity of a node for error messages and naming.
-struct NodeInfo: Sendable, Hashable {
-    /// The node's name, or its first output's name when unnamed.
-    let name: String
-    /// The operator name, e.g. `Conv`.
-    let opType: String
-
-    func invalid(_ reason: String) -> EngineError {
-        .invalidNode(op: opType, node: name, reason: reason)
-    }
-
-    func mismatch(_ reason: String) -> EngineError {
-        .shapeMismatch(node: name, reason: reason)
-    }
-
-    /// The input at `index`, or an error naming it.
-    func input<T>(_ values: [T?], _ index: Int, _ what: String) throws -> T {
-        guard index < values.count, let v = values[index] else {
-            throw invalid("missing input \(index) (\(what))")
-        }
-        return v
-    }
-
-    /// A float constant input, or an error.
-    func floatConstant(_ facts: [ValueFacts?], _ index: Int, _ what: String) throws -> [Float] {
-        let f = try input(facts, index, what)
-        guard let c = f.constant, let v = c.floats else {
-            throw invalid("input \(index) (\(what)) must be a float constant (an initializer); computed \(what) is not supported")
-        }
-        return v
     }
 }
