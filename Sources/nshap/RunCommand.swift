@@ -166,6 +166,10 @@ struct RunCommand: AsyncParsableCommand {
         game = game.absolutized()
         var analysis = try checks.options(topK: topK)
         analysis.cleanData = dataOptions.cleanData.map { GameSettings.absolutePath($0) }
+        if isDemo, analysis.cleanData == nil, game.metric == "attack", data != nil {
+            // The demo's own test images are the clean counterpart of attacked demo images.
+            analysis.cleanData = try DemoBundle.location().images
+        }
         let saved = RunOutput.SavedSettings(game: game, analysis: analysis)
         try RunOutput.saveSettings(saved, in: directory)
         var args = ["--estimator", estimator ?? RunDefaults.estimator, "--seed", "\(seed)", "--top-k", "\(topK)"]

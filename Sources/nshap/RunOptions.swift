@@ -85,10 +85,14 @@ struct RunCheckOptions: ParsableArguments {
     @Option(name: .customLong("patches-per-filter"), help: ArgumentHelp("Patches drawn per filter.", valueName: "N"))
     var patchesPerFilter: Int = 8
 
+    @Option(name: .customLong("max-test"), help: ArgumentHelp("Check on at most this many test images (a stratified subset).", valueName: "N"))
+    var maxTest: Int?
+
     @Option(name: .customLong("loo-limit"), help: ArgumentHelp("Compute leave-one-out values only up to this many players.", valueName: "N"))
     var leaveOneOutLimit: Int = 5000
 
     func validate() throws {
+        if let maxTest, maxTest < 1 { throw ValidationError("--max-test \(maxTest): expected at least 1") }
         guard randomSeeds >= 1 else { throw ValidationError("--random-seeds \(randomSeeds): expected at least 1") }
         guard patchFilters >= 0, patchesPerFilter >= 1 else { throw ValidationError("--patch-filters and --patches-per-filter: expected 0+ and 1+") }
         _ = try sizes()
@@ -111,6 +115,7 @@ struct RunCheckOptions: ParsableArguments {
         o.patchFilters = min(patchFilters, topK)
         o.patchesPerFilter = patchesPerFilter
         o.leaveOneOutLimit = leaveOneOutLimit
+        o.maxTest = maxTest
         return o
     }
 }

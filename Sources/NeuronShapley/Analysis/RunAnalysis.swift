@@ -18,6 +18,8 @@ public struct AnalysisOptions: Sendable, Codable, Hashable {
     public var leaveOneOutLimit = 5000
     /// For the attack metric: clean images whose accuracy is reported beside the success rate.
     public var cleanData: String?
+    /// The checks use at most this many test images (a stratified subset), when set.
+    public var maxTest: Int?
 
     /// The defaults.
     public init() {}
@@ -93,11 +95,12 @@ public final class RunAnalysis: Sendable {
 
         // Ablations on the test part.
         var measured: [MeasuredMetric] = []
-        if data.test.isEmpty {
+        let test = Self.capped(data.test, labels: data.images.labels, cap: options.maxTest)
+        if test.isEmpty {
             notes.append("no ablation curves: the test part is empty")
         } else {
-            progress("ablation curves on \(data.test.count) test images")
-            measured = try measuredMetrics(evaluator: evaluator, notes: &notes)
+            progress("ablation curves on \(test.count) test images")
+            measured = try measuredMetrics(evaluator: evaluator, test: test, notes: &notes)
         }
         let curves = try Ablation.run(evaluator: evaluator, playerUnits: playerUnits, rankings: rankings,
                                       sizes: options.ablationSizes, randomSeeds: options.randomSeeds, metrics: measured)
@@ -122,28 +125,29 @@ public final class RunAnalysis: Sendable {
     }
 
     /// The metrics the ablation curves report for the game's metric (see the type's documentation).
-    func measuredMetrics(evaluator: MaskedEvaluator, notes: inout [String]) throws -> [MeasuredMetric] {
+    func measuredMetrics(evaluator: MaskedEvaluator, test: [Int], notes: inout [String]) throws -> [MeasuredMetric] {
         let metric = data.metric
         var out = [MeasuredMetric(name: metric.description, metric: metric,
-                                  set: try evaluator.prepare(data, indices: data.test, metric: metric))]
+                                  set: try evaluator.prepare(data, indices: test, metric: metric))]
         let labelled = data.images.labels != nil
         switch metric {
         case .accuracy:
             break
         case .classAccuracy:
-            let all = GameData.split(data.images, settings: data.settings, metric: .accuracy).test
+            let all = Self.capped(GameData.split(data.images, settings: data.settings, metric: .accuracy).test,
+                                  labels: data.images.labels, cap: options.maxTest)
             out.append(MeasuredMetric(name: "accuracy", metric: .accuracy, set: try evaluator.prepare(data, indices: all, metric: .accuracy)))
         case .accuracyGap(let a, let b):
-            let set = try evaluator.prepare(data, indices: data.test, metric: .accuracy)
+            let set = try evaluator.prepare(data, indices: test, metric: .accuracy)
             out.append(MeasuredMetric(name: "accuracy", metric: .accuracy, set: set))
             for g in [a, b] {
-                let s = try evaluator.prepare(data, indices: data.test, metric: .subgroupAccuracy(g))
+                let s = try evaluator.prepare(data, indices: test, metric: .subgroupAccuracy(g))
                 out.append(MeasuredMetric(name: "subgroup:\(g)", metric: .subgroupAccuracy(g), set: s))
             }
         case .attackSuccess:
             if labelled {
                 out.append(MeasuredMetric(name: "accuracy on attacked images", metric: .accuracy,
-                                          set: try evaluator.prepare(data, indices: data.test, metric: .accuracy)))
+                                          set: try evaluator.prepare(data, indices: test, metric: .accuracy)))
             }
             if let clean = options.cleanData {
                 var settings = data.settings
@@ -153,17 +157,26 @@ public final class RunAnalysis: Sendable {
                 settings.metric = "accuracy"
                 settings.maxValidation = nil
                 let cleanData = try GameData.load(settings)
+                let cleanTest = Self.capped(cleanData.test, labels: cleanData.images.labels, cap: options.maxTest)
                 out.append(MeasuredMetric(name: "clean accuracy", metric: .accuracy,
-                                          set: try evaluator.prepare(cleanData, indices: cleanData.test, metric: .accuracy)))
+                                          set: try evaluator.prepare(cleanData, indices: cleanTest, metric: .accuracy)))
             } else {
                 notes.append("no clean accuracy: give the clean images with --clean-data")
             }
         default:
             if labelled {
                 out.append(MeasuredMetric(name: "accuracy", metric: .accuracy,
-                                          set: try evaluator.prepare(data, indices: data.test, metric: .accuracy)))
+                                          set: try evaluator.prepare(data, indices: test, metric: .accuracy)))
             }
         }
         return out
+    }
+
+    /// At most `cap` of `indices` (a stratified subset, by their labels), in ascending order.
+    static func capped(_ indices: [Int], labels: [Int]?, cap: Int?) -> [Int] {
+        guard let cap, cap < indices.count else { return indices }
+        let split = Split(count: indices.count, labels: labels.map { l in indices.map { l[$0] } },
+                          validationFraction: (Double(cap) + 0.5) / Double(indices.count), seed: 0x7e57)
+        return split.validation.map { indices[$0] }
     }
 }
