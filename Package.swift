@@ -39,11 +39,12 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
 
         .target(name: "ShapleyCore"),
-        .target(name: "Engine", dependencies: ["COpenBLAS"]),
+        .target(name: "Digest"),
+        .target(name: "Engine", dependencies: ["COpenBLAS", "Digest"]),
         // The one C target: keeps libjpeg's setjmp/longjmp error handling out of Swift frames
         // (it includes <jpeglib.h> itself, in place of the CJPEG module map).
         .target(name: "CImageShim", linkerSettings: [.linkedLibrary("jpeg")]),
-        .target(name: "Dataset", dependencies: ["CImageShim", "CPNG"]),
+        .target(name: "Dataset", dependencies: ["CImageShim", "CPNG", "Digest"]),
         .target(name: "Cluster", dependencies: [
             "ShapleyCore",
             .product(name: "Logging", package: "swift-log"),
@@ -70,9 +71,9 @@ let package = Package(
         .executableTarget(name: "cluster-bench", dependencies: [
             "Cluster", "ShapleyCore", "ShapleyTestKit", .product(name: "Logging", package: "swift-log"),
         ], path: "bench/cluster/CoordinatorBench"),
-        .executableTarget(name: "dataset-bench", dependencies: ["Dataset"], path: "bench/dataset/DatasetBench"),
+        .executableTarget(name: "dataset-bench", dependencies: ["Dataset", "Digest"], path: "bench/dataset/DatasetBench"),
 
-        .executableTarget(name: "engine-bench", dependencies: ["Engine"], path: "bench/engine/EngineBench"),
+        .executableTarget(name: "engine-bench", dependencies: ["Engine", "Digest"], path: "bench/engine/EngineBench"),
         .executableTarget(name: "neuronshapley-bench", dependencies: [
             "NeuronShapley", "Engine", "Dataset", "ShapleyCore", "Cluster", "ZMQTransport",
             .product(name: "Logging", package: "swift-log"),
@@ -83,6 +84,7 @@ let package = Package(
                           path: "bench/estimators/EstimatorBench"),
 
         .testTarget(name: "ShapleyCoreTests", dependencies: ["ShapleyCore", "ShapleyTestKit"]),
+        .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["OpFixtures"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
         .testTarget(name: "ClusterTests", dependencies: [

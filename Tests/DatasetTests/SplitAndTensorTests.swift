@@ -79,15 +79,4 @@ import Testing
         #expect(throws: DatasetError.self) { _ = try NPYArray(bytes: Array(bytes.prefix(40)), path: "cut.npy") }
         #expect(throws: DatasetError.self) { _ = try NPYArray(bytes: Array(bytes.dropLast(3)), path: "short.npy") }
     }
-
-    @Test func sha256KnownVectors() {
-        #expect(SHA256.hex([UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
-        #expect(SHA256.hex(long) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        var pieces = SHA256()
-        let million = [UInt8](repeating: 0x61, count: 1_000_000)
-        for start in stride(from: 0, to: million.count, by: 999) { pieces.update(million[start..<min(start + 999, million.count)]) }
-        #expect(pieces.hexDigest() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
-    }
 }

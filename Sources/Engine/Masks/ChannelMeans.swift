@@ -1,3 +1,4 @@
+import Digest
 import Foundation
 
 /// The mean of every conv output channel (before its activation) over a set of images: one scalar
@@ -33,7 +34,7 @@ public struct ChannelMeans: Codable, Sendable, Hashable {
             h.update(Array(b.shape.map(String.init).joined(separator: "x").utf8) + [0x0a])
             h.update(floats: b.asFloats)
         }
-        return h.finalize().hexString
+        return h.hexDigest()
     }
 
     /// The cache file name for a model and data set.

@@ -7,6 +7,7 @@
 // cache) over N runs, the per-image time of decoding alone, and with --compare the largest and
 // mean absolute difference to the reference tensor (same file order: sorted relative paths).
 import Dataset
+import Digest
 import Foundation
 
 func median(_ xs: [Double]) -> Double {

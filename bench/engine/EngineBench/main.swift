@@ -1,5 +1,6 @@
 // Benchmark driver for the engine: times full forward passes, masked evaluations and kernel
 // profiles of a model. Run through bench/engine/run.sh and bench/engine/masks.sh.
+import Digest
 import Dispatch
 import Engine
 import Foundation

@@ -1,5 +1,5 @@
-/// SHA-256 (FIPS 180-4), used for data fingerprints: two processes that read the same files
-/// compute the same digest on every platform.
+/// SHA-256 (FIPS 180-4), used to fingerprint models, data sets and cached channel means: two
+/// processes that read the same bytes compute the same digest on every platform.
 public struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
@@ -56,6 +56,11 @@ public struct SHA256: Sendable {
     public mutating func update(field: String) {
         update(integer: UInt64(field.utf8.count))
         update(Array(field.utf8))
+    }
+
+    /// Feeds the bytes of a float array (in memory order).
+    public mutating func update(floats: [Float]) {
+        floats.withUnsafeBytes { update($0) }
     }
 
     /// Feeds an integer as 8 little-endian bytes.
