@@ -3,6 +3,9 @@
 # Both run the same batch (the reference images cycled to BATCH) with THREADS threads; the two are
 # run alternately ROUNDS times, ITERATIONS timed passes each, and the medians are compared.
 #
+# Each round runs the engine and then ONNX Runtime back to back, so the median of the per-round
+# ratios cancels slow changes in the machine's load; it is printed beside the ratio of medians.
+#
 #   bench/engine/run.sh [ROUNDS] [ITERATIONS]
 #   BATCH=32 THREADS=2 MICRO=16 bench/engine/run.sh 5 5
 set -euo pipefail
@@ -25,17 +28,23 @@ BIN=$(swift build -c release --product engine-bench --show-bin-path)/engine-benc
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$ROUNDS"); do
   "$BIN" run --model "$MODEL" --input "$INPUT" --batch "$BATCH" --threads "$THREADS" --micro-batch "$MICRO" \
-    --iterations "$ITERATIONS" | awk '{print $2, $4}' >> "$OUT/ours.txt"
+    --iterations "$ITERATIONS" | awk -v r="$r" '{print $2, $4, r}' >> "$OUT/ours.txt"
   OMP_NUM_THREADS=1 python3 tools/ort_bench.py --model "$MODEL" --input "$INPUT" --batch "$BATCH" \
-    --threads "$THREADS" --iterations "$ITERATIONS" | awk '{print $2, $4}' >> "$OUT/ort.txt"
+    --threads "$THREADS" --iterations "$ITERATIONS" | awk -v r="$r" '{print $2, $4, r}' >> "$OUT/ort.txt"
 done
 echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$OUT/ours.txt" "$OUT/ort.txt" <<'PY'
 import statistics, sys
 def load(path):
     rows = [line.split() for line in open(path) if line.strip()]
-    return [float(r[0]) for r in rows], [float(r[1]) for r in rows]
-(ours, ours_cpu), (ort, ort_cpu) = load(sys.argv[1]), load(sys.argv[2])
+    return [float(r[0]) for r in rows], [float(r[1]) for r in rows], [r[2] for r in rows]
+(ours, ours_cpu, ours_round), (ort, ort_cpu, ort_round) = load(sys.argv[1]), load(sys.argv[2])
+def by_round(values, rounds):
+    groups = {}
+    for v, r in zip(values, rounds): groups.setdefault(r, []).append(v)
+    return {r: statistics.median(vs) for r, vs in groups.items()}
+ours_by_round, ort_by_round = by_round(ours, ours_round), by_round(ort, ort_round)
+round_ratios = sorted(ours_by_round[r] / ort_by_round[r] for r in ours_by_round if r in ort_by_round)
 mo, mr = statistics.median(ours), statistics.median(ort)
 print(f"engine      : median {mo:7.2f} ms/image wall (min {min(ours):.2f}, max {max(ours):.2f}, n={len(ours)}), "
       f"{statistics.median(ours_cpu):.2f} ms/image CPU")
@@ -43,4 +52,6 @@ print(f"onnxruntime : median {mr:7.2f} ms/image wall (min {min(ort):.2f}, max {m
       f"{statistics.median(ort_cpu):.2f} ms/image CPU")
 print(f"ratio engine/onnxruntime: {mo / mr:.2f}x (median wall), {min(ours) / min(ort):.2f}x (best wall), "
       f"{statistics.median(ours_cpu) / statistics.median(ort_cpu):.2f}x (median CPU)")
+print(f"per-round ratios (engine then onnxruntime, back to back): median {statistics.median(round_ratios):.2f}x, "
+      f"range {round_ratios[0]:.2f}x .. {round_ratios[-1]:.2f}x over {len(round_ratios)} rounds")
 PY
