@@ -90,9 +90,18 @@ struct TimedOut: Error, CustomStringConvertible {
     var description: String { "the operation did not finish within \(seconds) s" }
 }
 
-/// Runs `body`, failing with ``TimedOut`` (and cancelling it) after `seconds`.
-func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
+/// How much longer than nominal the time bounds of these tests are. The bounds catch hangs, they
+/// do not measure speed: the whole suite runs its tests in parallel on as few as two cores, next to
+/// the engine's, so a test may get a small share of the machine. `NSHAP_TEST_TIME_SCALE` overrides.
+let testTimeScale: Double = {
+    guard let text = ProcessInfo.processInfo.environment["NSHAP_TEST_TIME_SCALE"], let scale = Double(text), scale > 0 else { return 4 }
+    return scale
+}()
+
+/// Runs `body`, failing with ``TimedOut`` (and cancelling it) after `seconds` (times ``testTimeScale``).
+func withTimeout<T: Sendable>(_ nominal: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    let seconds = nominal * testTimeScale
+    return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }
         group.addTask {
             try await Task.sleep(for: .seconds(seconds))
@@ -104,8 +113,10 @@ func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () 
     }
 }
 
-/// Polls `condition` every 5 ms until it holds, failing with ``TimedOut`` after `seconds`.
-func waitUntil(_ seconds: Double = 20, _ condition: @Sendable () -> Bool) async throws {
+/// Polls `condition` every 5 ms until it holds, failing with ``TimedOut`` after `seconds` (times
+/// ``testTimeScale``).
+func waitUntil(_ nominal: Double = 20, _ condition: @Sendable () -> Bool) async throws {
+    let seconds = nominal * testTimeScale
     let deadline = ContinuousClock.now + .seconds(seconds)
     while !condition() {
         guard ContinuousClock.now < deadline else { throw TimedOut(seconds: seconds) }

@@ -3,7 +3,7 @@ import ShapleyCore
 import ShapleyTestKit
 @testable import Cluster
 
-@Suite(.timeLimit(.minutes(1))) struct ClusterRunTests {
+@Suite(.timeLimit(.minutes(4))) struct ClusterRunTests {
     func runCluster(workers: Int, game: any Game = WeightedTestGame(playerCount: Harness.players)) async throws
         -> (CoordinatorOutcome, [WorkerOutcome]) {
         try await withTimeout(30) {

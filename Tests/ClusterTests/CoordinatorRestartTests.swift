@@ -6,7 +6,7 @@ import ShapleyTestKit
 
 /// A coordinator that crashes (its task cancelled: nothing more is written) or is stopped
 /// gracefully, then resumed from its run directory, ends with the report of an uninterrupted run.
-@Suite(.timeLimit(.minutes(1))) struct CoordinatorRestartTests {
+@Suite(.timeLimit(.minutes(4))) struct CoordinatorRestartTests {
     let game = WeightedTestGame(playerCount: Harness.players, delayPerCoalition: .microseconds(300))
 
     enum Interruption: Sendable { case crash, gracefulStop }

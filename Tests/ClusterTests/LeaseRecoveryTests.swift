@@ -139,7 +139,7 @@ import ShapleyTestKit
 /// The same over the in-process transport, with real coordinator and worker services: neither a
 /// coordinator restart nor lost assignments make the run wait for long timeouts (set here far
 /// beyond the test's time limit).
-@Suite(.timeLimit(.minutes(1))) struct PromptRecoveryTests {
+@Suite(.timeLimit(.minutes(4))) struct PromptRecoveryTests {
     let game = WeightedTestGame(playerCount: Harness.players, delayPerCoalition: .microseconds(300))
 
     @Test func workersRejoinARestartedCoordinatorAtOnce() async throws {

@@ -5,7 +5,7 @@ import ShapleyTestKit
 @testable import Cluster
 
 /// Garbage on the wire and a lossy, duplicating, reordering network change nothing in the result.
-@Suite(.timeLimit(.minutes(1))) struct ProtocolFaultTests {
+@Suite(.timeLimit(.minutes(4))) struct ProtocolFaultTests {
     let game = WeightedTestGame(playerCount: Harness.players)
 
     @Test func coordinatorDropsGarbageAndRefusesOtherVersions() async throws {

@@ -8,7 +8,7 @@ import ShapleyTestKit
 /// A unit that crashes workers (or makes them fail) is quarantined and reported, not requeued
 /// forever. The estimator goes on without it when it can (the run finishes, deterministically,
 /// and a resumed run remembers); an estimator that cannot do without it stalls the run.
-@Suite(.timeLimit(.minutes(1))) struct QuarantineTests {
+@Suite(.timeLimit(.minutes(4))) struct QuarantineTests {
     /// A coalition occurring in exactly one unit of the run, and that unit.
     static func uniqueCoalition() -> (unit: UInt64, coalition: Coalition) {
         let run = Harness.run()

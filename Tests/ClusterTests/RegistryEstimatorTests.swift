@@ -5,7 +5,7 @@ import ShapleyTestKit
 
 /// The estimation core's estimators, built by name from a run configuration, give over the cluster
 /// the report they give in-process, whatever the number of workers.
-@Suite(.timeLimit(.minutes(2))) struct RegistryEstimatorTests {
+@Suite(.timeLimit(.minutes(6))) struct RegistryEstimatorTests {
     static func run(_ estimator: String, _ options: [String: String], game: any Game) -> RunConfiguration {
         RunConfiguration(runID: "registry-\(estimator)", estimator: estimator, options: options, seed: 11,
                          playerCount: game.playerCount, modelFingerprint: "model-A", dataFingerprint: "data-A",

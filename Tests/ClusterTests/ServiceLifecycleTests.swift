@@ -7,7 +7,7 @@ import ShapleyTestKit
 
 /// Coordinator and workers as services: a graceful shutdown of their group (what SIGTERM does)
 /// stops them cleanly, with leases handed back.
-@Suite(.timeLimit(.minutes(1))) struct ServiceLifecycleTests {
+@Suite(.timeLimit(.minutes(4))) struct ServiceLifecycleTests {
     @Test func gracefulShutdownStopsTheCoordinatorAndItsWorkers() async throws {
         let game = WeightedTestGame(playerCount: Harness.players, delayPerCoalition: .microseconds(500))
         let (outcome, reasons) = try await withTimeout(30) { () -> (CoordinatorOutcome?, [String]) in

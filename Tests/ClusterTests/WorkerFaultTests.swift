@@ -6,7 +6,7 @@ import ShapleyTestKit
 @testable import Cluster
 
 /// Workers that die, stall, freeze or are refused: the run still ends with the fault-free report.
-@Suite(.timeLimit(.minutes(1))) struct WorkerFaultTests {
+@Suite(.timeLimit(.minutes(4))) struct WorkerFaultTests {
     let slowGame = WeightedTestGame(playerCount: Harness.players, delayPerCoalition: .microseconds(300))
 
     var reference: EstimateReport {

@@ -8,7 +8,7 @@ import Testing
 /// Real coordinators and workers over the ZeroMQ transports inside one process: over inproc://,
 /// through a fault-injecting wrapper, and over loopback TCP with CURVE. Each run must give exactly
 /// the estimates of the estimator run alone, without any cluster.
-@Suite(.timeLimit(.minutes(1))) struct ClusterOverZMQTests {
+@Suite(.timeLimit(.minutes(4))) struct ClusterOverZMQTests {
     static let players = 12
 
     static func run() -> RunConfiguration {

@@ -48,7 +48,7 @@ import Cluster
     /// Sends to `peer` until one throws (bounded): the first failure is found by the I/O thread,
     /// later sends report it.
     static func firstFailure(_ server: ZMQServerTransport, to peer: PeerID) async -> (any Error)? {
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             do {
                 try await server.send([[3]], to: peer)
