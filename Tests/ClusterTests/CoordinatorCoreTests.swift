@@ -103,6 +103,9 @@ import ShapleyTestKit
         // This heartbeat predates the second assignment, so it cannot vouch for it.
         c.receive(.heartbeat(Heartbeat(credit: 1, evaluating: [held[0].lease], lastLease: held[0].lease)), from: a, now: t0)
         c.peerUnreachable(a)
+        #expect(c.sessions[a] != nil)  // buried at the next turn, after what it sent was handled
+        c.assign(now: t0)
+        #expect(c.sessions[a] == nil)
         #expect(held.allSatisfy { c.open[$0.unit.id]?.strikes == 1 })
     }
 

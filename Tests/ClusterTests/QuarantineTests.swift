@@ -132,10 +132,11 @@ import ShapleyTestKit
             let first = try Coordinator.start(runDirectory: path, configuration: settings, makeEstimator: Harness.makeEstimator,
                                               transport: try network.bind("coordinator"), logger: Harness.quietLogger)
             let firstRun = Task { try await first.execute() }
-            let slow = WeightedTestGame(playerCount: Harness.players, delayPerCoalition: .microseconds(300))
+            let slow = WeightedTestGame(playerCount: Harness.players, delayPerCoalition: .milliseconds(1))
             let failing = Harness.startWorkers(2, network: network, game: PoisonedGame(base: slow, poison: poison) {})
+            // The abandonment is written (not yet synced) before progress reports it; a crash
+            // leaves it to the page cache, as a killed process would.
             try await waitUntil { first.latestProgress?.abandoned == [poisonUnit] }
-            try await Task.sleep(for: .milliseconds(100))  // let the journal's group commit land
             firstRun.cancel()
             _ = try? await firstRun.value
             for w in failing { w.cancel() }

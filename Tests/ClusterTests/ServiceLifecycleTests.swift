@@ -57,6 +57,6 @@ import ShapleyTestKit
             return outcome
         }
         #expect(outcome.status == .finished)
-        #expect(outcome.statistics.workersLeft == 2 && outcome.statistics.workersLost == 0)  // both said bye
+        #expect(outcome.statistics.workersLeft == 2 && outcome.statistics.workersLost == 0, "\(outcome.statistics)")  // both said bye
     }
 }

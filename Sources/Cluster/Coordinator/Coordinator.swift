@@ -41,12 +41,6 @@ public struct CoordinatorOutcome: Sendable {
 /// Cancelling its task is a crash: nothing more is written, and a resumed coordinator continues
 /// from the journal.
 public final class Coordinator: Service {
-    /// Group-commit state of the journal.
-    struct JournalSync {
-        var last: ContinuousClock.Instant
-        var dirty = false
-    }
-
     /// The settings.
     public let configuration: CoordinatorConfiguration
     private let estimator: any Estimator
@@ -100,19 +94,24 @@ public final class Coordinator: Service {
             }
         }
         defer { metrics?.stop() }
+        let writer = journal.map { JournalWriter(journal: $0) }
         do {
-            let outcome = try await loop()
+            let outcome = try await loop(writer: writer)
+            writer?.stop()
             await transport.close()
             journal?.close()
             latest.withLock { $0.outcome = outcome }
             return outcome
         } catch {
+            // A crash: what was written but not synced is left to the page cache (it was not
+            // acknowledged either), as when the process is killed.
+            writer?.stop(discardingPending: true)
             await transport.close()
             throw error
         }
     }
 
-    private func loop() async throws -> CoordinatorOutcome {
+    private func loop(writer: JournalWriter?) async throws -> CoordinatorOutcome {
         var core = CoordinatorCore(settings: configuration, estimator: estimator, logger: logger)
         if let journal {
             if journal.truncatedBytes > 0 {
@@ -121,133 +120,32 @@ public final class Coordinator: Service {
             }
             try core.replay(journal.records, journalPath: journal.path)
         }
-        let codec = MessageCodec(maxMessageBytes: configuration.maxMessageBytes)
-        let clock = ContinuousClock()
-        let start = clock.now
-        let tickInterval = min(configuration.heartbeatInterval / 2, .milliseconds(100))
-        var lastTick = start, lastProgress = start, lastValues = core.statistics.valuesAccepted
-        func report(_ now: ContinuousClock.Instant) {
-            let seconds = Double((now - lastProgress).milliseconds) / 1000
-            let rate = seconds > 0 ? Double(core.statistics.valuesAccepted - lastValues) / seconds : 0
-            let snapshot = core.snapshot(elapsed: Double((now - start).milliseconds) / 1000, valuesPerSecond: rate)
-            lastProgress = now
-            lastValues = core.statistics.valuesAccepted
-            latest.withLock { $0.snapshot = snapshot }
-            onProgress?(snapshot)
+        let driver = CoordinatorDriver(
+            core: core, writer: writer, settings: configuration, logger: logger,
+            stopRequested: { [weak self] in self?.stopRequest.withLock { $0 } },
+            publish: { [weak self] snapshot in
+                self?.latest.withLock { $0.snapshot = snapshot }
+                self?.onProgress?(snapshot)
+            })
+        if try await !transport.serve(driver) {
+            try await drive(driver)
         }
-        report(start)
-
-        var sync = JournalSync(last: start)
-        var status = CoordinatorOutcome.Status.finished
-        while true {
-            if core.isFinished { status = .finished; break }
-            if core.isStalled { status = .stalled; break }
-            if let reason = stopRequest.withLock({ $0 }) {
-                logger.notice("stopping", metadata: ["reason": "\(reason)"])
-                status = .stopped
-                break
-            }
-            let woke = try await receiveBatch(into: &core, codec: codec, timeout: tickInterval, now: clock)
-            let now = clock.now
-            if now - lastTick >= tickInterval {
-                core.tick(now: now)
-                lastTick = now
-            } else {
-                core.assign(now: now)
-            }
-            try await flush(&core, codec: codec, sync: &sync)
-            if now - lastProgress >= configuration.progressInterval { report(now) }
-            core.statistics.busyNanos &+= (clock.now - (woke ?? now)).nanoseconds
-        }
-
-        // Hand-back: workers return leases and send what they finished; keep journaling it.
-        core.beginShutdown(reason: status == .finished ? "the run is finished" : "the coordinator is stopping (\(status.rawValue))")
-        try await flush(&core, codec: codec, sync: &sync, force: true)
-        let graceEnd = clock.now + configuration.shutdownGrace
-        while !core.sessions.isEmpty && clock.now < graceEnd {
-            try await receiveBatch(into: &core, codec: codec, timeout: .milliseconds(20), now: clock)
-            try await flush(&core, codec: codec, sync: &sync, force: true)
-        }
-        report(clock.now)
-        if status == .stalled {
-            for q in core.quarantine where !core.abandoned.contains(q.unit) {
-                logger.error("the run cannot finish: a unit is quarantined", metadata: ["unit": "\(q.unit)", "reason": "\(q.reason)"])
-            }
-        }
-        return CoordinatorOutcome(status: status, report: core.report(), quarantined: core.quarantine,
-                                  abandoned: core.abandoned.sorted(), statistics: core.statistics)
+        if let failure = driver.failure { throw failure }
+        return driver.outcome
     }
 
-    /// Receives and handles up to 512 messages; returns when the first one arrived (`nil` if none).
-    @discardableResult
-    private func receiveBatch(into core: inout CoordinatorCore, codec: MessageCodec, timeout: Duration,
-                              now clock: ContinuousClock) async throws -> ContinuousClock.Instant? {
-        guard let first = try await transport.receive(timeout: timeout) else { return nil }
-        let woke = clock.now
-        var inbound = [first]
-        while inbound.count < 512, let more = try await transport.receive(timeout: .zero) { inbound.append(more) }
-        let now = clock.now
-        for m in inbound {
-            do {
-                core.receive(try codec.decode(m.frames), from: m.peer, now: now)
-            } catch {
-                core.receiveUndecodable(error, from: m.peer)
-            }
-        }
-        return woke
-    }
-
-    /// Journals what was accepted, then sends everything pending. Acknowledgements wait until the
-    /// journal was synced: at most every ``CoordinatorConfiguration/journalSyncInterval`` (group
-    /// commit), or at once when `force` is set.
-    private func flush(_ core: inout CoordinatorCore, codec: MessageCodec, sync: inout JournalSync,
-                       force: Bool = false) async throws {
+    /// Runs the driver's turns on this task: waits for messages until the next turn is due,
+    /// handles them in batches of up to 512, sends what the turn gives.
+    private func drive(_ driver: CoordinatorDriver) async throws {
         let clock = ContinuousClock()
-        let accepted = core.takeJournalRecords()
-        var acks: [Outgoing] = []
-        if let journal {
-            let start = clock.now
-            if !accepted.isEmpty {
-                try journal.write(accepted)
-                sync.dirty = true
+        while let next = driver.nextTurn {
+            var inbound: [InboundMessage] = []
+            if let first = try await transport.receive(timeout: max(.zero, next - clock.now)) {
+                inbound.append(first)
+                while inbound.count < 512, let more = try await transport.receive(timeout: .zero) { inbound.append(more) }
             }
-            if sync.dirty && (force || start - sync.last >= configuration.journalSyncInterval) {
-                try journal.sync()
-                sync.dirty = false
-                sync.last = clock.now
-                core.statistics.journalSyncs += 1
-            }
-            core.statistics.journalNanos &+= (clock.now - start).nanoseconds
-            if !sync.dirty { acks = core.takeAcks() }
-        } else {
-            acks = core.takeAcks()
-        }
-        for o in core.takeOutbox() + acks {
-            let frames: [[UInt8]]
-            do {
-                frames = try codec.encode(o.message)
-            } catch {
-                logger.error("cannot encode a message", metadata: ["peer": "\(o.peer)", "error": "\(error)"])
-                if case .assign(let a) = o.message {
-                    core.endLease(a.lease)
-                    core.strike(a.unit.id, reason: "its assignment cannot be sent: \(error)")
-                }
-                continue
-            }
-            do {
-                try await transport.send(frames, to: o.peer)
-            } catch ClusterError.peerUnreachable {
-                core.statistics.sendFailures += 1
-                core.peerUnreachable(o.peer)
-            } catch let error as ClusterError {
-                core.statistics.sendFailures += 1
-                logger.debug("a message was not sent", metadata: ["peer": "\(o.peer)", "error": "\(error)"])
-                if case .assign(let a) = o.message {
-                    // Known not to be delivered (the peer's queue is full): issue it again at once.
-                    core.endLease(a.lease)
-                    core.requeue(a.unit.id)
-                }
-            }
+            let out = driver.turn(inbound, now: clock.now)
+            if !out.isEmpty { driver.sent(await transport.send(batch: out)) }
         }
     }
 }

@@ -11,9 +11,10 @@ public struct CoordinatorConfiguration: Sendable {
     public var leaseTimeout: Duration?
     /// How the lease deadline adapts when ``leaseTimeout`` is `nil`.
     public var adaptiveLease = AdaptiveLease()
-    /// A lease that a worker's heartbeat does not list this many heartbeat intervals after it was
-    /// granted is taken as lost on the way (the assignment never arrived) and issued again.
-    public var lostAssignmentIntervals: Int = 3
+    /// A lease that a worker's heartbeats do not list is taken as lost on the way (the assignment
+    /// never arrived) and issued again: one heartbeat interval after it was granted when the
+    /// worker reports a later assignment, else this many heartbeat intervals after.
+    public var lostAssignmentIntervals: Int = 10
     /// A unit that failed or was being evaluated by a dying worker this many times is quarantined.
     public var maxStrikes: Int = 3
     /// The most units taken from the estimator and not yet finished (the coordinator's own queue);
@@ -23,9 +24,11 @@ public struct CoordinatorConfiguration: Sendable {
     public var maxEarlyResults: Int = 65_536
     /// The largest message sent or accepted.
     public var maxMessageBytes: Int = MessageCodec.defaultMaxMessageBytes
-    /// The longest time accepted results wait in the journal before an `fsync` makes them durable
-    /// and they are acknowledged (group commit: one `fsync` per interval however many results).
-    public var journalSyncInterval: Duration = .milliseconds(50)
+    /// Group commit: at most one journal `fsync` per interval, however many results arrive (written
+    /// at once, made durable by the next sync, acknowledged at the loop's next turn after it). A
+    /// longer interval costs fewer syncs and delays acknowledgements (workers keep their results
+    /// until then; they resend them only after four heartbeat intervals).
+    public var journalSyncInterval: Duration = .milliseconds(200)
     /// How long a stopping coordinator waits for workers to hand back leases and last results.
     public var shutdownGrace: Duration = .seconds(5)
     /// How often progress is reported (through ``Coordinator``'s progress handler).

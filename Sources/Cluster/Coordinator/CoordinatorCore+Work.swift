@@ -5,6 +5,7 @@ extension CoordinatorCore {
 
     /// Periodic duties: declare silent workers dead, expire leases, send heartbeats, issue work.
     mutating func tick(now: ContinuousClock.Instant) {
+        buryUnreachable()
         let timeout = settings.workerTimeout
         for (peer, s) in sessions where now - s.lastHeard > timeout {
             bury(peer, reason: "silent for \(timeout)")
@@ -26,6 +27,7 @@ extension CoordinatorCore {
     /// workers with room: never more than a worker's slots or credit, and a suspect unit only to an
     /// idle worker that then gets nothing else until it is resolved.
     mutating func assign(now: ContinuousClock.Instant) {
+        buryUnreachable()
         guard !shuttingDown else { return }
         refill()
         for peer in sessions.keys {
@@ -81,6 +83,7 @@ extension CoordinatorCore {
         open[unitID]?.leases.insert(lease)
         sessions[peer]?.leases.insert(lease)
         sessions[peer]?.credit -= 1
+        if sessions[peer]?.firstLeaseSent == 0 { sessions[peer]?.firstLeaseSent = lease }
         sessions[peer]?.lastLeaseSent = lease
         sessions[peer]?.lastSent = now
         statistics.leasesGranted += 1
@@ -207,12 +210,22 @@ extension CoordinatorCore {
         statistics.unitsAbandoned += 1
     }
 
-    /// Issues again the units of leases granted to `peer` long enough ago that its heartbeat should
-    /// list them, but which it does not hold: their assignments were lost on the way.
-    mutating func reissueLostAssignments(of peer: PeerID, held: Set<UInt64>, now: ContinuousClock.Instant) {
+    /// Issues again the units of leases granted to `peer` that its heartbeat shows it does not
+    /// hold: their assignments were lost on the way. A lease older than the last assignment the
+    /// worker says it received must be held (or answered) by now, if one heartbeat interval has
+    /// passed; a newer one may still be on its way, so only after the longer grace.
+    mutating func reissueLostAssignments(of peer: PeerID, held: Set<UInt64>, lastReceived: UInt64,
+                                         now: ContinuousClock.Instant) {
         guard let session = sessions[peer] else { return }
+        // Only a lease this coordinator sent this worker says anything (lease numbers of an earlier
+        // coordinator process are unrelated).
+        let received = (session.firstLeaseSent...max(session.firstLeaseSent, session.lastLeaseSent)).contains(lastReceived)
+            ? lastReceived : 0
         for l in session.leases where !held.contains(l) {
-            guard let record = leases[l], now - record.granted >= settings.lostAssignmentGrace else { continue }
+            guard let record = leases[l] else { continue }
+            let age = now - record.granted
+            let overtaken = l <= received && age >= settings.heartbeatInterval
+            guard overtaken || age >= settings.lostAssignmentGrace else { continue }
             statistics.assignmentsLost += 1
             logger.info("a worker does not hold a lease it was granted; the unit is issued again", metadata: [
                 "worker": "\(session.hello.name)", "lease": "\(l)", "unit": "\(record.unitID)"])

@@ -17,7 +17,8 @@ struct WorkerSession {
     var evaluating: Set<UInt64> = []
     /// Leases the worker said it held (evaluating or queued) in its last heartbeat.
     var held: Set<UInt64> = []
-    /// The lease of the last assignment sent to it, and the last it said it received.
+    /// The lease of the first and the last assignment sent to it, and the last it said it received.
+    var firstLeaseSent: UInt64 = 0
     var lastLeaseSent: UInt64 = 0
     var lastLeaseReported: UInt64 = 0
     var lastHeard: ContinuousClock.Instant
@@ -77,6 +78,8 @@ struct CoordinatorCore {
     var shuttingDown = false
     /// Lease turnarounds of the whole run, for the deadlines of workers without enough of their own.
     var runTurnarounds: RecentTurnarounds
+    /// Peers a send found gone, to be declared dead at the next turn.
+    var unreachable: Set<PeerID> = []
     /// When each peer without a session was last asked to say hello again (bounded).
     var helloAgainSent: [PeerID: ContinuousClock.Instant] = [:]
 
@@ -168,7 +171,7 @@ struct CoordinatorCore {
             sessions[peer]?.lastLeaseReported = hb.lastLease
             let held = Set(hb.evaluating).union(hb.queued)
             sessions[peer]?.held = held
-            reissueLostAssignments(of: peer, held: held, now: now)
+            reissueLostAssignments(of: peer, held: held, lastReceived: hb.lastLease, now: now)
         case .result(let report):
             receiveResult(report, from: peer, now: now)
         case .failed(let lease, let unitID, let reason):
@@ -201,9 +204,17 @@ struct CoordinatorCore {
         logger.warning("dropped a malformed frame", metadata: ["peer": "\(peer)", "error": "\(error)"])
     }
 
-    /// A send to `peer` failed because it is gone.
+    /// A send to `peer` failed because it is gone. It is declared dead at the next turn, after the
+    /// messages already received from it (a goodbye that crossed the failed send) were handled.
     mutating func peerUnreachable(_ peer: PeerID) {
-        bury(peer, reason: "it is unreachable")
+        if sessions[peer] != nil { unreachable.insert(peer) }
+    }
+
+    /// Declares dead the peers found unreachable.
+    mutating func buryUnreachable() {
+        guard !unreachable.isEmpty else { return }
+        for peer in unreachable { bury(peer, reason: "it is unreachable") }
+        unreachable = []
     }
 
     /// Stops issuing work and asks every worker to hand back its leases and leave.

@@ -120,7 +120,7 @@ public final class Journal: Sendable {
     }
 
     /// Appends bytes made by ``encode(_:)``.
-    func writeEncoded(_ bytes: [UInt8]) throws {
+    private func writeEncoded(_ bytes: [UInt8]) throws {
         guard !bytes.isEmpty else { return }
         try descriptor.withLock { fd in
             guard fd >= 0 else { throw ClusterError.journal(path: path, reason: "is closed") }

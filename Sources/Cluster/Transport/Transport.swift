@@ -24,8 +24,63 @@ public protocol ServerTransport: Sendable {
     /// dropped), and ``ClusterError/transportClosed(_:)`` after ``close()``.
     func send(_ frames: [[UInt8]], to peer: PeerID) async throws
 
+    /// Queues several messages at once, as ``send(_:to:)`` would one by one (a transport whose
+    /// hand-off to its I/O thread costs a wake-up does it once per batch), and returns the errors
+    /// of those that were not queued, by index in `batch`.
+    func send(batch: [OutboundMessage]) async -> [Int: any Error]
+
+    /// Runs `server` on the transport's own I/O thread until the server is done, and returns `true`;
+    /// or returns `false` at once when the transport cannot (the default), and the caller drives
+    /// the server with ``receive(timeout:)`` and ``send(batch:)``.
+    ///
+    /// A transport that owns a thread per socket spares two thread hand-offs per message this way:
+    /// messages go from the socket to the server and its answers back to the socket on one thread.
+    /// Throws `CancellationError` when the calling task is cancelled (the server is then no longer
+    /// called once this returns) and ``ClusterError/transportClosed(_:)`` when the transport closes.
+    func serve(_ server: any InlineServer) async throws -> Bool
+
     /// Stops accepting and delivering messages and releases the transport's resources. Idempotent.
     func close() async
+}
+
+/// A server driven in turns by its transport's thread (see ``ServerTransport/serve(_:)``), or by
+/// a task that receives and sends for it. It is called by one thread at a time.
+public protocol InlineServer: AnyObject, Sendable {
+    /// A turn at `now` with the messages received since the last one (none when the turn is due
+    /// by ``nextTurn``); returns the messages to send.
+    func turn(_ inbound: [InboundMessage], now: ContinuousClock.Instant) -> [OutboundMessage]
+    /// What became of the messages of the last turn: the errors of those not sent, by index.
+    func sent(_ failures: [Int: any Error])
+    /// When the next turn is due if no message arrives before; `nil` once the server is done.
+    var nextTurn: ContinuousClock.Instant? { get }
+}
+
+/// A message for a peer, as handed to ``ServerTransport/send(batch:)``.
+public struct OutboundMessage: Sendable {
+    /// The peer.
+    public var peer: PeerID
+    /// The frames.
+    public var frames: [[UInt8]]
+
+    /// A message with these fields.
+    public init(peer: PeerID, frames: [[UInt8]]) {
+        self.peer = peer
+        self.frames = frames
+    }
+}
+
+extension ServerTransport {
+    /// Cannot: the caller drives the server.
+    public func serve(_ server: any InlineServer) async throws -> Bool { false }
+
+    /// One ``send(_:to:)`` per message.
+    public func send(batch: [OutboundMessage]) async -> [Int: any Error] {
+        var failures: [Int: any Error] = [:]
+        for (i, m) in batch.enumerated() {
+            do { try await send(m.frames, to: m.peer) } catch { failures[i] = error }
+        }
+        return failures
+    }
 }
 
 /// A worker's side of a message transport, shaped like a ZeroMQ DEALER socket: connected to one

@@ -20,7 +20,11 @@ final class IOThread: Sendable {
     /// Starts `body` on a new thread; `name` says what it is for (in crash reports and debuggers).
     init(name: String, body: @escaping @Sendable () -> Void) {
         self.name = name
-        let box = Unmanaged.passRetained(Box(body))
+        let label = String(name.utf8.prefix(15)) ?? "nshap-io"  // the kernel keeps 15 bytes
+        let box = Unmanaged.passRetained(Box {
+            IOThread.nameCurrentThread(label)
+            body()
+        })
         #if canImport(Glibc)
         var tid = pthread_t()
         #else
@@ -40,6 +44,17 @@ final class IOThread: Sendable {
         thread = Mutex(tid)
         #else
         thread = Mutex(tid!)
+        #endif
+    }
+
+    /// Names the calling thread (shown by top, ps and debuggers); Swift does not import
+    /// `pthread_setname_np`, so the name is written where the kernel keeps it.
+    static func nameCurrentThread(_ name: String) {
+        #if os(Linux)
+        let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = name.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, max(0, $0.count - 1)) }
+        close(fd)
         #endif
     }
 

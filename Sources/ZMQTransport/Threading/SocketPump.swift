@@ -1,3 +1,4 @@
+import Cluster
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -75,11 +76,13 @@ final class SocketPump: Sendable {
     let role: Role
     let options: SocketOptions
     let context: ZMQContext
-    let inbox: BoundedQueue<PumpInbound>
+    let inbox: MessageQueue<PumpInbound>
     let outboxCapacity: Int
     private let outbox = Mutex(Outbox())
-    private let wake: WakePipe
+    let wake: WakePipe
     private let stopping = Atomic<Bool>(false)
+    /// A server to run on this thread (see `SocketPump+Serving.swift`).
+    let serving = Mutex(ServingState())
     private let refusalReported = Atomic<Bool>(false)
     /// Whether any peer is marked unreachable (spares a lock per received message).
     private let hasUnreachable = Atomic<Bool>(false)
@@ -99,7 +102,7 @@ final class SocketPump: Sendable {
         self.logger = logger
         let wake = try WakePipe()
         self.wake = wake
-        self.inbox = BoundedQueue(capacity: inboxCapacity, onRoom: { wake.wake() })
+        self.inbox = MessageQueue(capacity: inboxCapacity, waker: PumpWaker(pipe: wake), onRoom: { wake.wake() })
     }
 
     /// The endpoint as bound (with the port filled in) or connected.
@@ -111,26 +114,54 @@ final class SocketPump: Sendable {
     /// ``ZMQError/wouldBlock(operation:)`` when the queue is full or the peer was recently found at
     /// its high-water mark.
     func send(_ frames: [[UInt8]]) throws {
-        let size = frames.reduce(0) { $0 + $1.count } - (kind == .router ? frames.first?.count ?? 0 : 0)
-        if let limit = options.maxMessageSize, size > limit { throw ZMQError.messageTooLarge(size: size, limit: limit) }
-        let peer = kind == .router ? frames.first ?? [] : []
-        let (refusal, wasEmpty) = outbox.withLock { o -> (ZMQError?, Bool) in
-            if o.closed { return (.closed, false) }
-            if !o.unreachable.isEmpty, o.unreachable.contains(peer) {
-                return (.peerUnreachable(peer: ZMQSocket.describePeer(peer)), false)
+        if let error = send(batch: [frames])[0] { throw error }
+    }
+
+    /// Queues every message of `batch` that can be (see ``send(_:)``), waking the thread once, and
+    /// returns the errors of the others by index.
+    func send(batch: [[[UInt8]]]) -> [Int: ZMQError] {
+        var failures: [Int: ZMQError] = [:]
+        var accepted: [(Int, [[UInt8]])] = []
+        accepted.reserveCapacity(batch.count)
+        for (i, frames) in batch.enumerated() {
+            let size = frames.reduce(0) { $0 + $1.count } - (kind == .router ? frames.first?.count ?? 0 : 0)
+            if let limit = options.maxMessageSize, size > limit {
+                failures[i] = .messageTooLarge(size: size, limit: limit)
+            } else {
+                accepted.append((i, frames))
             }
-            if let since = o.backedUp[peer] {
-                if ContinuousClock.now - since < Self.backoff {
-                    return (.wouldBlock(operation: "send to \(kind == .router ? ZMQSocket.describePeer(peer) : endpoint)"), false)
-                }
-                o.backedUp[peer] = nil
-            }
-            if o.items.count >= outboxCapacity { return (.wouldBlock(operation: "queue a message for \(name)"), false) }
-            o.items.append(frames)
-            return (nil, o.items.count == 1)
         }
-        if let refusal { throw refusal }
+        guard !accepted.isEmpty else { return failures }
+        let wasEmpty = outbox.withLock { o -> Bool in
+            let wasEmpty = o.items.isEmpty
+            let now = o.backedUp.isEmpty ? nil : Optional(ContinuousClock.now)
+            for (i, frames) in accepted {
+                if o.closed {
+                    failures[i] = .closed
+                    continue
+                }
+                let peer = kind == .router ? frames.first ?? [] : []
+                if !o.unreachable.isEmpty, o.unreachable.contains(peer) {
+                    failures[i] = .peerUnreachable(peer: ZMQSocket.describePeer(peer))
+                    continue
+                }
+                if let since = o.backedUp[peer], let now {
+                    if now - since < Self.backoff {
+                        failures[i] = .wouldBlock(operation: "send to \(kind == .router ? ZMQSocket.describePeer(peer) : endpoint)")
+                        continue
+                    }
+                    o.backedUp[peer] = nil
+                }
+                if o.items.count >= outboxCapacity {
+                    failures[i] = .wouldBlock(operation: "queue a message for \(name)")
+                    continue
+                }
+                o.items.append(frames)
+            }
+            return wasEmpty && !o.items.isEmpty
+        }
         if wasEmpty { wake.wake() }
+        return failures
     }
 
     /// Asks the thread to stop; it sends what is queued, then refuses further sends with
@@ -191,15 +222,28 @@ final class SocketPump: Sendable {
 
     private func loop(_ socket: borrowing ZMQSocket, _ monitor: borrowing ZMQSocket) {
         var reporter = EventReporter(logger: logger, name: name)
+        var server: InlineServing?
+        defer { release(&server, ZMQError.closed) }
         while true {
             let stop = stopping.load(ordering: .sequentiallyConsistent)
             do {
-                let wantIn = inbox.hasRoom
+                adopt(&server)
+                let wantIn = server != nil || inbox.hasRoom
+                // Receivers waiting with a timeout are woken here when it passes (no timer each);
+                // a server's next turn is due here too.
+                let now = ContinuousClock.now
+                var timeout = Duration.seconds(1)
+                if let next = inbox.expireWaiters(now: now) { timeout = max(.zero, min(timeout, next - now)) }
+                if let due = server?.server.nextTurn { timeout = max(.zero, min(timeout, due - now)) }
                 let ready = try ZMQPoll.poll(
                     [socket.pollEntry(readable: wantIn), wake.pollEntry, monitor.pollEntry(readable: true)],
-                    timeout: stop ? .zero : .seconds(1))
+                    timeout: stop ? .zero : timeout)
                 if ready[1].readable { wake.drain() }
-                if wantIn && ready[0].readable { try receiveBatch(socket) }
+                if server != nil {
+                    try turn(&server, socket, readable: ready[0].readable)
+                } else if wantIn && ready[0].readable {
+                    try receiveBatch(socket, hasRoom: { inbox.hasRoom }) { inbox.push(.message($0)) == .queued }
+                }
                 sendQueued(socket)
                 if ready[2].readable {
                     while let event = try monitor.nextEvent() { handle(event, &reporter) }
@@ -215,11 +259,13 @@ final class SocketPump: Sendable {
         }
     }
 
-    private func receiveBatch(_ socket: borrowing ZMQSocket) throws {
+    /// Hands up to 512 waiting messages to `deliver` (which says whether it took each), while
+    /// `hasRoom` holds; drops oversized ones.
+    func receiveBatch(_ socket: borrowing ZMQSocket, hasRoom: () -> Bool, deliver: (ZMQMessage) -> Bool) throws {
         var n = 0, received = 0
         defer { if received > 0 { statistics.withLock { $0.received += received } } }
         let limit = options.maxMessageSize ?? Int.max
-        while n < 512, inbox.hasRoom, let message = try socket.receive() {
+        while n < 512, hasRoom(), let message = try socket.receive() {
             n += 1
             let envelope = kind == .router ? message.frames.first?.count ?? 0 : 0
             let size = message.frames.reduce(0) { $0 + $1.count } - envelope
@@ -235,7 +281,7 @@ final class SocketPump: Sendable {
                     hasUnreachable.store(!o.unreachable.isEmpty, ordering: .relaxed)
                 }
             }
-            if inbox.tryPush(.message(message)) { received += 1 }
+            if deliver(message) { received += 1 }
         }
     }
 
@@ -285,7 +331,7 @@ final class SocketPump: Sendable {
             statistics.withLock { $0.failedHandshakes += 1 }
             reporter.report(event, "authentication failed")
             if case .connect = role, !refusalReported.exchange(true, ordering: .relaxed) {
-                _ = inbox.tryPush(.authenticationRefused(status: event.value, endpoint: endpoint))
+                inbox.push(.authenticationRefused(status: event.value, endpoint: endpoint))
             }
         case .handshakeFailedProtocol, .handshakeFailedNoDetail:
             statistics.withLock { $0.failedHandshakes += 1 }
@@ -304,8 +350,9 @@ final class SocketPump: Sendable {
         }
     }
 
-    /// Fails queued sends and ends the inbox.
+    /// Fails queued sends and ends the inbox (and any server waiting to be served).
     private func finish(_ error: any Error) {
+        refuseServing(error)
         outbox.withLock { o in
             o.closed = true
             o.items = []
@@ -340,5 +387,17 @@ struct EventReporter {
         ])
         last = now
         suppressed = 0
+    }
+}
+
+/// Serves the receive timeouts of a pump's inbox: the pump's thread expires waiting receivers on
+/// every turn of its loop, so a deadline earlier than the thread's planned wake-up only needs the
+/// thread woken.
+struct PumpWaker: QueueWaker {
+    let pipe: WakePipe
+
+    func wake(at deadline: ContinuousClock.Instant, queue: ObjectIdentifier,
+              expire: @escaping @Sendable (ContinuousClock.Instant) -> ContinuousClock.Instant?) {
+        pipe.wake()
     }
 }

@@ -93,6 +93,26 @@ public final class ZMQServerTransport: ServerTransport {
         }
     }
 
+    /// Queues the messages of `batch` for the I/O thread with one wake-up; the errors are those
+    /// ``send(_:to:)`` would throw, by index.
+    public func send(batch: [OutboundMessage]) async -> [Int: any Error] {
+        let failures = pump.send(batch: batch.map { [$0.peer.bytes] + $0.frames })
+        return failures.reduce(into: [:]) { out, f in
+            out[f.key] = f.value.clusterError(endpoint: endpoint, peer: batch[f.key].peer)
+        }
+    }
+
+    /// Runs `server` on this transport's I/O thread (messages to it and its answers never leave
+    /// the thread) until it is done; returns `true`.
+    public func serve(_ server: any InlineServer) async throws -> Bool {
+        do {
+            try await pump.serve(server)
+        } catch let error as ZMQError {
+            throw error.clusterError(endpoint: endpoint, peer: nil)
+        }
+        return true
+    }
+
     /// Stops the I/O thread and closes the socket (pending sends fail). Idempotent.
     public func close() async {
         pump.requestStop()
