@@ -104,12 +104,26 @@ enum CoordinatorLauncher {
 
     /// A run id: UTC time and a random suffix.
     static func newRunID() -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.locale = Locale(identifier: "en_US_POSIX")
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        return "run-\(formatter.string(from: Date()))-\(suffix)"
+        return "run-\(utcStamp(secondsSince1970: Int(Date().timeIntervalSince1970)))-\(suffix)"
+    }
+
+    /// `yyyyMMdd-HHmmss` in UTC, computed directly (a `DateFormatter` loads ICU's calendar data,
+    /// a noticeable part of a coordinator's start-up).
+    static func utcStamp(secondsSince1970 t: Int) -> String {
+        let (days, second) = (t.quotientAndRemainder(dividingBy: 86_400))
+        // Civil date from days since 1970-01-01 (proleptic Gregorian calendar, eras of 400 years).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(year)\(two(month))\(two(day))-\(two(second / 3600))\(two(second / 60 % 60))\(two(second % 60))"
     }
 }
 

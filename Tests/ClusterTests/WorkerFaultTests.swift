@@ -25,8 +25,10 @@ import ShapleyTestKit
                                           transport: try network.bind("coordinator"), journal: nil, logger: Harness.quietLogger)
             let run = Task { try await coordinator.execute() }
             let victim = Harness.startWorkers(1, network: network, game: gate)[0]
+            // The others join once the victim is in the middle of a unit (alone, it surely gets
+            // that far, however the threads are scheduled).
+            try await waitUntil { gate.isBlocked }
             let workers = Harness.startWorkers(2, network: network, game: game)
-            try await waitUntil { gate.isBlocked }  // the victim is in the middle of a unit
             victim.cancel()
             let outcome = try await run.value
             for w in workers { _ = try await w.value }
@@ -54,8 +56,8 @@ import ShapleyTestKit
             let frozen = Worker(configuration: Harness.workerSettings("frozen"), game: gate, transport: freezer,
                                 logger: Harness.quietLogger)
             let frozenTask = Task { try await frozen.execute() }
+            try await waitUntil { gate.isBlocked }  // alone, the frozen worker surely gets this far
             let others = Harness.startWorkers(2, network: network, game: game)
-            try await waitUntil { gate.isBlocked }
             freezer.freeze()  // like SIGSTOP: nothing in, nothing out, connection still open
             let outcome = try await run.value
             for w in others { _ = try await w.value }

@@ -8,18 +8,22 @@
 3. Parallel efficiency: a game whose unit burns 50 ms of CPU; 1 versus 2 workers on this machine;
    efficiency = T(1 worker) / (2 * T(2 workers)); the coordinator's CPU time (all of it, start-up
    included) as a share of the workers' evaluation time, and the same without the start-up cost.
-Both plain and with CURVE. With --baseline, every measurement is also taken with another nshap
+4. Longer runs (plain): the same game with 4x the walks on 2 workers, side by side with the short
+   2-worker runs; the coordinator's share of worker time in a longer run, and its marginal CPU per
+   worker second, (CPU(long) - CPU(short)) / (work(long) - work(short)), which no fixed cost enters.
+Both plain and with CURVE (4: plain only). With --baseline, every measurement is also taken with another nshap
 binary, alternating run by run, so that both see the same machine load. Prints medians of the
 repeats and the individual runs.
 
 Usage: bench/cluster/zmq_bench.py [--repeats R] [--nshap PATH] [--baseline PATH] [--quick]
+                                  [--skip-capacity] [--skip-long] [--progress-interval SECONDS]
 """
 import argparse, json, os, shutil, signal, statistics, subprocess, sys, tempfile, time
 
-def coordinator_args(nshap, workdir, game, estimator, security):
+def coordinator_args(nshap, workdir, game, estimator, security, progress="0.25"):
     return [nshap, "coordinator", "--bind", "tcp://127.0.0.1:0", "--endpoint-file", os.path.join(workdir, "endpoint"),
             "--run-dir", os.path.join(workdir, "run"), "--output", os.path.join(workdir, "result.json"),
-            "--progress-json", os.path.join(workdir, "progress.jsonl"), "--progress-interval", "0.25", "--quiet",
+            "--progress-json", os.path.join(workdir, "progress.jsonl"), "--progress-interval", progress, "--quiet",
             "--log-level", "warning"] + game + estimator + security
 
 def fresh(workdir):
@@ -59,11 +63,11 @@ def startup_cpu(nshap, workdir, game, estimator, curve, env=None):
     _, status, usage = os.wait4(c.pid, 0)
     return usage.ru_utime + usage.ru_stime
 
-def run_cluster(nshap, workdir, game, estimator, workers, slots, curve, threads=1):
+def run_cluster(nshap, workdir, game, estimator, workers, slots, curve, threads=1, progress="0.25"):
     """Runs one coordinator and `workers` worker processes; returns measurements."""
     fresh(workdir)
     security_c, security_w = keys(nshap, workdir, curve)
-    coordinator = subprocess.Popen(coordinator_args(nshap, workdir, game, estimator, security_c),
+    coordinator = subprocess.Popen(coordinator_args(nshap, workdir, game, estimator, security_c, progress),
                                    stdout=subprocess.DEVNULL, stderr=open(os.path.join(workdir, "coordinator.err"), "w"))
     endpoint = wait_endpoint(workdir, coordinator)
     procs = [subprocess.Popen([nshap, "worker", "--connect", endpoint, "--slots", str(slots), "--threads", str(threads),
@@ -107,6 +111,9 @@ def main():
     ap.add_argument("--baseline", default=None, help="another nshap binary, measured side by side")
     ap.add_argument("--quick", action="store_true", help="smaller runs (a smoke test of the script)")
     ap.add_argument("--skip-capacity", action="store_true")
+    ap.add_argument("--skip-long", action="store_true", help="skip the longer runs (section 4)")
+    ap.add_argument("--progress-interval", default="2",
+                    help="seconds between progress reports in the efficiency runs (the coordinator's default: 2)")
     args = ap.parse_args()
     nshap = os.path.abspath(args.nshap or os.path.join(os.path.dirname(__file__), "../../.build/release/nshap"))
     binaries = [("after", nshap)]
@@ -167,7 +174,8 @@ def main():
 
     # 3. Parallel efficiency: 50 ms of CPU per unit.
     units = (eff_players - 1) * eff_samples + 2
-    print(f"\n== parallel efficiency: spin game, 50 ms CPU per unit, ~{units} units, 1 vs 2 worker processes")
+    print(f"\n== parallel efficiency: spin game, 50 ms CPU per unit, ~{units} units, 1 vs 2 worker processes, "
+          f"progress every {args.progress_interval} s")
     for curve in (False, True):
         t1 = {l: [] for l, _ in binaries}; t2 = {l: [] for l, _ in binaries}
         share = {l: [] for l, _ in binaries}; steady = {l: [] for l, _ in binaries}
@@ -175,7 +183,7 @@ def main():
         for _ in range(args.repeats):
             for label, b in binaries:
                 for workers, times in ((1, t1), (2, t2)):
-                    r = run_cluster(b, workdir, eff_game, eff_est, workers, 2, curve)
+                    r = run_cluster(b, workdir, eff_game, eff_est, workers, 2, curve, progress=args.progress_interval)
                     times[label].append(r["wall"])
                     share[label].append(r["coordinator_cpu"] / r["worker_seconds"])
                     steady[label].append((r["coordinator_cpu"] - startup[(label, curve)]) / r["worker_seconds"])
@@ -189,6 +197,24 @@ def main():
                   f"start-up's {startup[(label, curve)]*1000:.0f} ms)   journal syncs {median(syncs[label]):.0f}   "
                   "(shares: " + " ".join("%.2f" % (x * 100) for x in share[label]) + ")")
         print(f"{'curve' if curve else 'plain'}: identical estimates in every run: {len(ests) == 1}")
+    # 4. Longer runs: what a fixed cost does not explain.
+    if not args.skip_long:
+        long_est = eff_est[:eff_est.index("--samples") + 1] + [str(4 * eff_samples)] + eff_est[eff_est.index("--samples") + 2:]
+        print(f"\n== longer runs (plain): 2 workers, {eff_samples} vs {4 * eff_samples} walks (~{units} vs "
+              f"~{(eff_players - 1) * 4 * eff_samples + 2} units), progress every {args.progress_interval} s")
+        for label, b in binaries:
+            shares, marginals, walls = [], [], []
+            for _ in range(args.repeats):
+                short = run_cluster(b, workdir, eff_game, eff_est, 2, 2, False, progress=args.progress_interval)
+                long = run_cluster(b, workdir, eff_game, long_est, 2, 2, False, progress=args.progress_interval)
+                shares.append(long["coordinator_cpu"] / long["worker_seconds"])
+                marginals.append((long["coordinator_cpu"] - short["coordinator_cpu"]) /
+                                 (long["worker_seconds"] - short["worker_seconds"]))
+                walls.append(long["wall"])
+            print(f"plain {label}: long run {median(walls):6.2f} s, coordinator CPU {median(shares)*100:.2f}% of worker "
+                  f"time; marginal {median(marginals)*100:.2f}% of worker time   (shares: "
+                  + " ".join("%.2f" % (x * 100) for x in shares) + "; marginal: "
+                  + " ".join("%.2f" % (x * 100) for x in marginals) + ")")
     if capacity:
         rate = median([r["rate"] for r in capacity])
         cpu_us = median([r["coordinator_cpu_per_unit_us"] for r in capacity])

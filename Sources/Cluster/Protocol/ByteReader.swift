@@ -97,9 +97,9 @@ struct ByteReader {
     }
 
     /// Fails unless every byte was consumed.
-    func expectEnd(_ what: String) throws {
+    func expectEnd(_ what: @autoclosure () -> String) throws {
         guard remaining == 0 else {
-            throw ClusterError.malformedMessage("\(remaining) unexpected bytes after the \(what)")
+            throw ClusterError.malformedMessage("\(remaining) unexpected bytes after the \(what())")
         }
     }
 }

@@ -99,6 +99,20 @@ package final class MessageQueue<Element: Sendable>: Sendable {
         return outcome
     }
 
+    /// Takes every buffered element at once, without waiting (for an owner that stops using the
+    /// queue's receive, such as a pump that starts serving on its own thread).
+    package func takeAll() -> [Element] {
+        let (taken, wasFull) = state.withLock { s -> ([Element], Bool) in
+            let wasFull = s.count == capacity
+            var taken: [Element] = []
+            taken.reserveCapacity(s.count)
+            while s.count > 0, let e = s.take(capacity: capacity).0 { taken.append(e) }
+            return (taken, wasFull && !taken.isEmpty)
+        }
+        if wasFull { onRoom() }
+        return taken
+    }
+
     /// Ends the queue: receivers get what is buffered (unless `discardingBuffered`), then `failure`
     /// thrown (or `nil` without one); pushes fail with ``PushOutcome/closed``. Idempotent.
     package func finish(throwing failure: (any Error)? = nil, discardingBuffered: Bool = false) {
@@ -190,16 +204,33 @@ package final class MessageQueue<Element: Sendable>: Sendable {
     /// with the same timeout, or for the same deadline, then finds its deadline already promised
     /// and wakes nobody; the cost is at most one call in vain per timeout.
     package func expireWaiters(now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        // Called on every turn of a polling thread: no allocation and no key path (this class is
+        // generic, so a key path would be instantiated at run time on every call) when nothing waits.
         let (expired, next) = state.withLock { s -> ([Waiter], ContinuousClock.Instant?) in
             let due = now + Self.slack
-            var expired: [Waiter] = []
-            if s.waiters.contains(where: { $0.deadline <= due }) {
-                expired = s.waiters.filter { $0.deadline <= due }
-                s.waiters.removeAll { $0.deadline <= due }
+            if s.waiters.isEmpty {
+                if let promised = s.promised, promised > due { return ([], promised) }
+                s.promised = nil
+                return ([], nil)
             }
-            var next = s.waiters.map(\.deadline).min()
+            var expired: [Waiter] = []
+            var next: ContinuousClock.Instant?
+            var longest: Duration?
+            var kept = 0
+            for i in s.waiters.indices {
+                let w = s.waiters[i]
+                if w.deadline <= due {
+                    expired.append(w)
+                    longest = max(longest ?? w.timeout, w.timeout)
+                } else {
+                    next = min(next ?? w.deadline, w.deadline)
+                    s.waiters[kept] = w
+                    kept += 1
+                }
+            }
+            s.waiters.removeLast(s.waiters.count - kept)
             if let promised = s.promised, promised > due { next = min(next ?? promised, promised) }
-            if let again = expired.map(\.timeout).max() { next = min(next ?? now + again, now + again) }
+            if let again = longest { next = min(next ?? now + again, now + again) }
             s.promised = next
             return (expired, next)
         }

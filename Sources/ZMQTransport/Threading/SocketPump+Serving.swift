@@ -5,6 +5,8 @@ import Synchronization
 struct InlineServing {
     var server: any InlineServer
     var continuation: CheckedContinuation<Void, any Error>
+    /// Messages the pump had queued for receivers before the server came: its first turn gets them.
+    var carried: [InboundMessage] = []
 }
 
 /// What the task that asks for a server to be served shares with the pump's thread.
@@ -52,7 +54,13 @@ extension SocketPump {
             if cancelled, current != nil || s.pending != nil { s.cancelled = false }
             return (s.pending, cancelled)
         }
-        if let handed { current = handed }
+        if var handed {
+            handed.carried = inbox.takeAll().compactMap { item in
+                guard case .message(let message) = item, let peer = message.frames.first else { return nil }
+                return InboundMessage(peer: PeerID(peer), frames: Array(message.frames.dropFirst()))
+            }
+            current = handed
+        }
         if cancelled, let serving = current {
             current = nil
             serving.continuation.resume(throwing: CancellationError())
@@ -64,6 +72,10 @@ extension SocketPump {
     func turn(_ current: inout InlineServing?, _ socket: borrowing ZMQSocket, readable: Bool) throws {
         guard let server = current?.server else { return }
         var inbound: [InboundMessage] = []
+        if let carried = current?.carried, !carried.isEmpty {
+            inbound = carried
+            current?.carried = []
+        }
         if readable {
             try receiveBatch(socket, hasRoom: { true }) { message in
                 guard let peer = message.frames.first else { return false }

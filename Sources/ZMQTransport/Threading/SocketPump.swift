@@ -235,6 +235,7 @@ final class SocketPump: Sendable {
                 var timeout = Duration.seconds(1)
                 if let next = inbox.expireWaiters(now: now) { timeout = max(.zero, min(timeout, next - now)) }
                 if let due = server?.server.nextTurn { timeout = max(.zero, min(timeout, due - now)) }
+                if server?.carried.isEmpty == false { timeout = .zero }
                 let ready = try ZMQPoll.poll(
                     [socket.pollEntry(readable: wantIn), wake.pollEntry, monitor.pollEntry(readable: true)],
                     timeout: stop ? .zero : timeout)
