@@ -37,7 +37,9 @@ import ShapleyTestKit
         }
         #expect(outcome.status == .finished)
         #expect(outcome.report == expected)
-        #expect(outcome.statistics.workersLost == 1)
+        // The victim is lost; on a loaded machine a live worker starved past the timeout (10
+        // heartbeats of 20 ms here) may be declared dead as well, and rejoins.
+        #expect(outcome.statistics.workersLost >= 1)
         #expect(outcome.statistics.leasesGranted > 48)  // the dead worker's leases were granted again
     }
 
