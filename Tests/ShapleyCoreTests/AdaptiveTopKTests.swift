@@ -64,6 +64,61 @@ import Testing
         #expect(ra.samples > 0)
     }
 
+    /// Screening-only players are reported shrunk towards the mean screening estimate, inside
+    /// their intervals and on the same side of the mean; directly measured players as measured.
+    @Test func screeningEstimatesAreReportedShrunk() throws {
+        let g = try CollapsingNetworkGame(playerCount: 400, seed: 2)
+        var c = AdaptiveTopK.Configuration(playerCount: 400, seed: 3)
+        c.topK = 5
+        c.budget = Budget(maxEvaluations: 2_500) // stops while most players are screened only
+        var e = try AdaptiveTopK(c)
+        let r = try LocalRun.run(&e, game: g)
+        let screened = (0..<400).filter { !e.usesDirect($0) && e.screen[$0].count > 0 }
+        let measured = (0..<400).filter { e.usesDirect($0) }
+        #expect(screened.count > 100 && !measured.isEmpty, "\(screened.count) screened, \(measured.count) measured")
+        let mean = screened.map { e.estimate[$0] }.reduce(0, +) / Double(screened.count)
+        var largestShrink = 0.0
+        for i in screened {
+            let raw = e.estimate[i], v = r.players[i].value
+            #expect(v >= r.players[i].lower && v <= r.players[i].upper)
+            #expect((v - mean) * (raw - mean) >= 0 && abs(v - mean) <= abs(raw - mean) + 1e-12)
+            largestShrink = max(largestShrink, abs(raw - v))
+        }
+        #expect(largestShrink > 0.005, "\(largestShrink)") // the screening leaders were pulled down
+        for i in measured { #expect(r.players[i].value == e.direct[i].mean) }
+        #expect(r.topK.allSatisfy { r.players[$0].marginals > 0 } || measured.count < 5)
+    }
+
+    /// The sizes of successive bases: evenly spread quantiles mapped through the proposal's
+    /// inverse distribution function, which agrees with the proposal's bins.
+    @Test func baseSizesFollowTheProposalsQuantiles() throws {
+        var p = SizeProposal(playerCount: 99, binCount: 10, defensiveShare: 0.2)
+        for s in 0...99 { p.record(square: s < 40 ? 0 : Double(s), at: s) }
+        p.update()
+        #expect(p.size(atQuantile: 0) == 0 && p.size(atQuantile: 0.999_999) == 99)
+        var counts = [Int](repeating: 0, count: p.binCount)
+        let grid = 100_000
+        var previous = 0
+        for j in 0..<grid {
+            let s = p.size(atQuantile: (Double(j) + 0.5) / Double(grid))
+            #expect(s >= previous) // nondecreasing
+            previous = s
+            counts[p.bin(of: s)] += 1
+        }
+        for h in 0..<p.binCount { #expect(abs(Double(counts[h]) / Double(grid) - p.probabilities[h]) < 1e-3) }
+        // The estimator's quantiles: a shifted Weyl sequence, evenly spread over [0, 1).
+        let e = try AdaptiveTopK(AdaptiveTopK.Configuration(playerCount: 50, seed: 1))
+        let u = (0..<100).map { e.baseQuantile($0) }.sorted()
+        #expect(u.allSatisfy { $0 >= 0 && $0 < 1 })
+        #expect(zip(u, u.dropFirst()).map { $1 - $0 }.max() ?? 1 < 0.02) // 100 uniform draws leave gaps near 0.05
+    }
+
+    @Test func rejectsANegativeResolution() {
+        var c = AdaptiveTopK.Configuration(playerCount: 10, seed: 1)
+        c.resolution = -0.1
+        #expect(throws: ShapleyError.self) { try AdaptiveTopK(c) }
+    }
+
     @Test func registryBuildsEveryEstimatorByName() throws {
         var o = EstimatorOptions(seed: 1)
         o.topK = 3

@@ -74,6 +74,23 @@ import Testing
         #expect(r.evaluations == evaluations)
     }
 
+    /// The bias truncation causes: each walk's marginals sum to `v(N) − v(stop)`, so the estimates
+    /// sum to less than `v(N) − v(∅)` by the value left when the walks stopped, at most the floor
+    /// plus the tolerance.
+    @Test func truncationLeavesTheCollapsedValueUnattributed() throws {
+        let g = try CollapsingNetworkGame(playerCount: 150, seed: 2)
+        var c = TruncatedMonteCarlo.Configuration(playerCount: 150, seed: 3)
+        c.budget = Budget(maxSamples: 40)
+        c.floor = g.chanceLevel
+        var e = try TruncatedMonteCarlo(c)
+        let r = try LocalRun.run(&e, game: g)
+        let total = r.players.map(\.value).reduce(0, +)
+        let full = try g.fullValue(), empty = try g.emptyValue()
+        #expect(total < full - empty - 1e-9)
+        #expect(total >= full - (0.001 + 0.2) - 1e-9)
+        #expect(r.evaluations < 40 * 149) // walks stopped early
+    }
+
     @Test func chunkingDoesNotChangeResults() throws {
         let g = try CollapsingNetworkGame(playerCount: 200, seed: 1)
         var reports: [[Double]] = []

@@ -48,6 +48,18 @@ import Glibc
         #expect(c.count == 70 && o[0..<30].allSatisfy { !c.contains(Int($0)) })
     }
 
+    /// The order is Fisher-Yates on `RandomStream(seed:index:purpose: 0)`: the fast path draws
+    /// exactly what the general stream draws.
+    @Test func permutationDrawsAreTheStreamsDraws() {
+        for (seed, index, n) in [(UInt64(0), UInt64(0), 1), (1, 2, 2), (3, 4, 3), (7, 99, 1000), (~0, 12345, 257)] {
+            var expected = (0..<Int32(n)).map { $0 }
+            var stream = RandomStream(seed: seed, index: index, purpose: 0)
+            if n > 1 { for i in stride(from: n - 1, to: 0, by: -1) { expected.swapAt(i, stream.uniform(below: i + 1)) } }
+            #expect(Permutation.order(seed: seed, index: index, playerCount: n) == expected)
+        }
+        #expect(Permutation.order(seed: 1, index: 0, playerCount: 0).isEmpty)
+    }
+
     @Test func runningStatisticsMergeMatchesSequential() {
         var stream = RandomStream(seed: 3, index: 0)
         let xs = (0..<1000).map { _ in 1e6 + stream.unit() * 10 - 5 }

@@ -148,7 +148,7 @@ extension AdaptiveTopK {
             // round of screening walks costs (at least 2k + 8): that finds the top quickly and
             // anchors the threshold that screening excludes with.
             if screeningWalks >= configuration.minScreeningWalks / 2 {
-                let count = max(2 * k + 8, configuration.walksPerRound * walkCost)
+                let count = configuration.leaderCount ?? max(2 * k + 8, configuration.walksPerRound * walkCost)
                 let leaders = (0..<n).filter { screen[$0].count > 0 }
                     .sorted { estimate[$0] != estimate[$1] ? estimate[$0] > estimate[$1] : $0 < $1 }
                 for i in leaders.prefix(count) { promoted[i] = true }
@@ -164,15 +164,43 @@ extension AdaptiveTopK {
                     if screeningClosed { promoted[i] = true }
                 }
             }
+            let narrow = (upper[i] - lower[i]) / 2 < configuration.resolution * abs(threshold)
             active[i] = promoted[i] && (direct[i].count < configuration.minObservations
-                                        || (lower[i] < threshold && upper[i] > threshold))
+                                        || (lower[i] < threshold && upper[i] > threshold && !narrow))
             if active[i] { activeCount += 1 }
         }
     }
 
+    /// The reported values: direct means as they are; screening estimates shrunk towards the
+    /// mean of all screening estimates by their noise (empirical Bayes, normal prior whose variance
+    /// is the spread of the screening estimates less their mean noise), kept inside their
+    /// intervals. A screening estimate carries the noise of a whole group and, for the leaders,
+    /// selection: unshrunk, a few lucky groups would outrank players measured directly.
+    func reportedValues() -> [Double] {
+        let zz = z
+        var screened: [(player: Int, value: Double, noise: Double)] = []
+        for i in 0..<playerCount where !usesDirect(i) && screen[i].count > 0 && upper[i].isFinite && lower[i].isFinite {
+            let se = (upper[i] - lower[i]) / (2 * zz)
+            screened.append((i, estimate[i], se * se))
+        }
+        var values = estimate
+        guard screened.count > 1 else { return values }
+        let count = Double(screened.count)
+        let mean = screened.map(\.value).reduce(0, +) / count
+        let spread = screened.map { ($0.value - mean) * ($0.value - mean) }.reduce(0, +) / (count - 1)
+        let noise = screened.map(\.noise).reduce(0, +) / count
+        let prior = max(0, spread - noise)
+        for p in screened {
+            let shrunk = mean + (p.value - mean) * (prior / max(prior + p.noise, 1e-300))
+            values[p.player] = min(upper[p.player], max(lower[p.player], shrunk))
+        }
+        return values
+    }
+
     public func report() -> EstimateReport {
+        let values = reportedValues()
         let players = (0..<playerCount).map {
-            PlayerEstimate(player: $0, value: estimate[$0], lower: lower[$0], upper: upper[$0], marginals: direct[$0].count)
+            PlayerEstimate(player: $0, value: values[$0], lower: lower[$0], upper: upper[$0], marginals: direct[$0].count)
         }
         return EstimateReport(estimator: "adaptive", players: players,
                               topK: ReportBuilder.top(players, k: configuration.topK),

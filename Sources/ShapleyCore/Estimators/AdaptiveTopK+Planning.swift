@@ -10,6 +10,17 @@ extension AdaptiveTopK {
         return screeningPays && screeningWalks < configuration.maxScreeningWalks
     }
 
+    /// The proposal quantile of the `m`-th base: `u₀ + m·α mod 1` with `α` the golden ratio's
+    /// fractional part and `u₀` drawn from the run seed (a randomly shifted Weyl sequence). Each
+    /// quantile is uniform, so each size is distributed as the proposal and the weighted marginals
+    /// stay unbiased; consecutive bases spread evenly over the sizes, so that a player measured on
+    /// a run of bases sees the sizes stratified rather than clumped.
+    func baseQuantile(_ m: Int) -> Double {
+        var stream = RandomStream(seed: configuration.seed, index: 0, purpose: 1)
+        let x = stream.unit() + Double(m) * 0.6180339887498949
+        return x - x.rounded(.down)
+    }
+
     mutating func planRound() {
         guard !done, endpoints != nil else { return }
         let c = configuration
@@ -37,15 +48,16 @@ extension AdaptiveTopK {
         }
         let players = (0..<n).filter { active[$0] }.map { Int32($0) }
         if !players.isEmpty {
-            // Rounds of about the same cost as a round of screening walks (at least one base).
-            let target = max(c.walksPerRound * walkCost, 4 * (c.topK + 1))
+            // Rounds cost about as much as a round of screening walks, and at least n/4 evaluations
+            // (at least one base), so that the per-round bookkeeping stays small against them.
+            let target = max(c.walksPerRound * walkCost, 4 * (c.topK + 1), n / 4)
             let count = max(1, min(c.basesPerRound, target / (players.count + 1)))
             for _ in 0..<count {
                 guard c.budget.allows(evaluations: evaluations, samples: Int(nextSample), moreEvaluations: players.count + 1, moreSamples: 1) else { break }
                 let s = nextSample
                 nextSample += 1
-                var stream = RandomStream(seed: c.seed, index: s, purpose: 1)
-                let size = proposal.draw(&stream)
+                let size = proposal.size(atQuantile: baseQuantile(basesPlanned))
+                basesPlanned += 1
                 let removed = Int32(n - size)
                 bases[s] = Base(size: size, players: players)
                 add([.prefix(sample: s, removed: removed, toggle: nil)] + players.map { .prefix(sample: s, removed: removed, toggle: $0) },

@@ -16,7 +16,9 @@
 ///    each size, mixed with a uniform share) is valued, then `B` with each player in play toggled:
 ///    `|A| + 1` evaluations give one marginal per player in play, weighted by `1/((n+1)·q(s))`.
 ///    Each is an unbiased sample of `φᵢ` (no truncation bias), and sizes where the network has
-///    collapsed, where marginals are near zero, are rarely drawn.
+///    collapsed, where marginals are near zero, are rarely drawn. Successive bases take their
+///    sizes at the quantiles of a randomly shifted Weyl sequence, so a player measured on a run of
+///    bases sees its sizes spread evenly (stratified) rather than clumped.
 ///
 /// How they combine. While screening runs, its current leaders (as many as a round of screening
 /// walks costs, at least `2k + 8`) are *promoted* to direct measurement, which finds the top
@@ -31,7 +33,9 @@
 ///
 /// - Estimates: the mean of a player's direct observations once it has
 ///   ``Configuration/minObservations`` of them (two if it was never screened), else its screening
-///   estimate `φ̃` (``PlayerEstimate/marginals`` counts direct observations only).
+///   estimate `φ̃` shrunk towards the mean screening estimate by its noise (empirical Bayes; biased
+///   towards the mean on purpose, so that lucky groups do not outrank measured players)
+///   (``PlayerEstimate/marginals`` counts direct observations only).
 /// - Intervals: `mean ± z·√(s²/N)` with `z = Φ⁻¹(1 − δ/(2n))` (a union bound over all players)
 ///   and `s²` a moderated variance: the player's own sample variance shrunk towards a prior with
 ///   ``Configuration/priorWeight`` pseudo-observations (the variance of players with similar
@@ -40,8 +44,9 @@
 ///   intervals, not corrected for looking after every round. Screening-only players report their
 ///   screening interval.
 /// - Pruning: a promoted player with at least ``Configuration/minObservations`` direct
-///   observations whose interval excludes `τ` is resolved and no longer measured; it comes back
-///   into play if `τ` moves into its interval.
+///   observations whose interval excludes `τ`, or is narrower than ``Configuration/resolution``
+///   times `|τ|` on each side, is resolved and no longer measured; it comes back into play if `τ`
+///   moves into its interval.
 /// - Stopping rule: nobody left in play and nobody left to promote, or the budget spent.
 /// - Bias: none in the direct observations. The top-k can be wrong with probability about `δ`
 ///   plus what the normal approximation, repeated looks and screening's additivity assumption add.
@@ -60,6 +65,11 @@ public struct AdaptiveTopK: Estimator {
         public var budget: Budget
         /// Direct observations a player needs before it may be resolved, 3 by default.
         public var minObservations = 3
+        /// A player whose interval is narrower than this fraction of `|τ|` on each side counts as
+        /// resolved even when the interval holds `τ`: its value is that close to the boundary, and
+        /// telling it from its neighbours is not worth the evaluations (an ε-good top-k). 0.02 by
+        /// default; 0 insists on separating every player.
+        public var resolution = 0.02
         /// Pseudo-observations of the pooled variance in each moderated variance, 4 by default.
         public var priorWeight = 4.0
         /// Whether to screen by group drops before measuring directly, `true` by default.
@@ -70,6 +80,9 @@ public struct AdaptiveTopK: Estimator {
         public var minScreeningWalks = 8
         /// Screening walks at most, 128 by default.
         public var maxScreeningWalks = 128
+        /// Screening leaders promoted to direct measurement while screening runs; `nil` (the
+        /// default) promotes as many as a round of screening walks costs, at least `2k + 8`.
+        public var leaderCount: Int?
         /// Screening walks per round, 4 by default.
         public var walksPerRound = 4
         /// Base coalitions per round of direct measurement at most, 64 by default; fewer when many
@@ -134,6 +147,7 @@ public struct AdaptiveTopK: Estimator {
     var screeningPays = true
     var measuredCount = 0
     var basesFolded = 0
+    var basesPlanned = 0
     var screeningClosed: Bool
     var done = false
 
@@ -155,9 +169,10 @@ public struct AdaptiveTopK: Estimator {
                 name: "counts", value: "min observations \(c.minObservations), walks \(c.walksPerRound), bases \(c.basesPerRound), unit size \(c.unitSize), bins \(c.sizeBins), screening walks \(c.minScreeningWalks)...\(c.maxScreeningWalks)",
                 expected: "at least 2 observations, 1 walk, 1 base, 2 coalitions per unit, 1 bin, 2 screening walks and a maximum not below the minimum")
         }
-        guard c.priorWeight >= 0, c.defensiveShare > 0 && c.defensiveShare <= 1 else {
-            throw ShapleyError.invalidOption(name: "prior weight / defensive share", value: "\(c.priorWeight) / \(c.defensiveShare)",
-                                             expected: "a non-negative weight and a share in (0, 1]")
+        guard c.priorWeight >= 0, c.defensiveShare > 0 && c.defensiveShare <= 1, c.resolution >= 0 else {
+            throw ShapleyError.invalidOption(name: "prior weight / defensive share / resolution",
+                                             value: "\(c.priorWeight) / \(c.defensiveShare) / \(c.resolution)",
+                                             expected: "a non-negative weight, a share in (0, 1] and a non-negative resolution")
         }
         self.configuration = c
         let n = c.playerCount

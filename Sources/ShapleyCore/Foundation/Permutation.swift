@@ -13,17 +13,62 @@ public enum Permutation {
     /// The order of sample `index` over players `0..<playerCount` (Fisher-Yates on stream
     /// `(seed, index)`). Sample indices below 2^47 are supported; bit 47 (``reversedBit``) reverses
     /// the order of the sample named by the lower bits.
+    ///
+    /// The draws are exactly those of `RandomStream(seed: seed, index: index, purpose: 0)` and its
+    /// `uniform(below:)`, taken two 64-bit draws per Philox block without the general stream's
+    /// bookkeeping (the order of 20,000 players is rebuilt for every sample, so this is hot).
     public static func order(seed: UInt64, index: UInt64, playerCount: Int) -> [Int32] {
-        var order = (0..<Int32(playerCount)).map { $0 }
-        var stream = RandomStream(seed: seed, index: index & ~reversedBit, purpose: 0)
-        if playerCount > 1 {
-            for i in stride(from: playerCount - 1, to: 0, by: -1) {
-                let j = stream.uniform(below: i + 1)
-                order.swapAt(i, j)
+        let n = max(0, playerCount)
+        var order = [Int32](unsafeUninitializedCapacity: n) { buffer, count in
+            for i in 0..<n { buffer[i] = Int32(i) }
+            count = n
+        }
+        var draws = PairedDraws(key: seed, stream: index & ~reversedBit)
+        order.withUnsafeMutableBufferPointer { buffer in
+            var i = n - 1
+            while i > 0 {
+                buffer.swapAt(i, Int(draws.uniform(below: UInt64(i + 1))))
+                i -= 1
             }
         }
         if index & reversedBit != 0 { order.reverse() }
         return order
+    }
+
+    /// The 64-bit draws of a ``RandomStream`` (high word first, then low word), two per block.
+    struct PairedDraws {
+        let key: UInt64
+        let stream: UInt64
+        var block: UInt64 = 0
+        var words: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
+        var half = 2 // 0: first pair next, 1: second pair next, 2: block spent
+
+        init(key: UInt64, stream: UInt64) {
+            self.key = key
+            self.stream = stream
+        }
+
+        @inline(__always)
+        mutating func next() -> UInt64 {
+            if half == 2 {
+                words = RandomStream.philox(key: key, counter: (block, stream))
+                block &+= 1
+                half = 0
+            }
+            defer { half += 1 }
+            return half == 0 ? UInt64(words.0) << 32 | UInt64(words.1) : UInt64(words.2) << 32 | UInt64(words.3)
+        }
+
+        /// Lemire's multiply-and-reject, as ``RandomStream/uniform(below:)``.
+        @inline(__always)
+        mutating func uniform(below bound: UInt64) -> UInt64 {
+            var m = next().multipliedFullWidth(by: bound)
+            if m.low < bound {
+                let threshold = (0 &- bound) % bound
+                while m.low < threshold { m = next().multipliedFullWidth(by: bound) }
+            }
+            return m.high
+        }
     }
 
     /// The coalition left after removing the first `removed` players of `order` from the full set.

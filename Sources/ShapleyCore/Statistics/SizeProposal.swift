@@ -60,6 +60,20 @@ public struct SizeProposal: Hashable, Sendable {
         return lower[h] + stream.uniform(below: max(1, width(h)))
     }
 
+    /// The size at quantile `u ∈ [0, 1)` of the proposal (its inverse distribution function): a
+    /// uniform `u` gives a size distributed as ``draw(_:)`` does; evenly spread `u`s give sizes
+    /// stratified over the proposal.
+    public func size(atQuantile u: Double) -> Int {
+        var rest = min(max(u, 0), 1)
+        var h = 0
+        while h < binCount - 1 && rest >= probabilities[h] {
+            rest -= probabilities[h]
+            h += 1
+        }
+        let within = probabilities[h] > 0 ? rest / probabilities[h] : 0
+        return lower[h] + min(width(h) - 1, max(0, Int(within * Double(width(h)))))
+    }
+
     /// The importance weight `1/((n+1)·q(s))` of size `s`.
     public func weight(of s: Int) -> Double {
         let h = bin(of: s)

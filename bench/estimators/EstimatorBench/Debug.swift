@@ -24,3 +24,41 @@ func debugRun(n: Int, k: Int, budget: Int, seed: UInt64, every: Int) throws {
         }
     }
 }
+
+/// `EstimatorBench tune N K SEEDS BUDGET-PER-PLAYER key=value…`: the adaptive estimator's
+/// evaluations to precision@K >= 0.9 over seeds with configuration overrides (for tuning).
+func tuneRun(n: Int, k: Int, seeds: Int, budget: Int, overrides: [String]) throws {
+    let jobs = (1...UInt64(seeds)).map { seed in
+        { @Sendable () throws -> (Int?, Int) in
+            let game = try CollapsingNetworkGame(playerCount: n, seed: seed)
+            var c = AdaptiveTopK.Configuration(playerCount: n, seed: seed &* 7919)
+            c.topK = k
+            c.budget = Budget(maxEvaluations: budget * n)
+            for o in overrides {
+                let kv = o.split(separator: "=").map(String.init)
+                let v = Double(kv[1])!
+                switch kv[0] {
+                case "minObs": c.minObservations = Int(v)
+                case "walks": c.walksPerRound = Int(v)
+                case "bases": c.basesPerRound = Int(v)
+                case "minWalks": c.minScreeningWalks = Int(v)
+                case "maxWalks": c.maxScreeningWalks = Int(v)
+                case "g": c.groupSize = Int(v)
+                case "prior": c.priorWeight = v
+                case "eps": c.defensiveShare = v
+                case "res": c.resolution = v
+                case "delta": c.delta = v
+                case "bins": c.sizeBins = Int(v)
+                case "leaders": c.leaderCount = Int(v)
+                default: fatalError("unknown \(kv[0])")
+                }
+            }
+            var e = try AdaptiveTopK(c)
+            let t = try Trace.run(&e, game: game, ks: [k], settle: nil)
+            return (t.evaluationsToReach(0.9, index: 0), t.points.last?.evaluations ?? 0)
+        }
+    }
+    let r = try parallel(jobs, threads: 2)
+    let reach = r.map { Double($0.0 ?? $0.1) }.sorted()
+    print(overrides.joined(separator: " "), "reach", reach.map { Int($0) }, "median", Int(reach[reach.count / 2]), "stops", r.map(\.1))
+}

@@ -40,11 +40,14 @@ struct PrecisionBench {
             { @Sendable () throws -> Outcome in
                 let game = try CollapsingNetworkGame(playerCount: job.players, seed: job.seed)
                 let t0 = Date()
-                let trace = try job.method.trace(game: game, seed: job.seed &* 7919, k: job.k ?? 100, ks: Self.ks,
+                // Methods that search a k are traced for that k only; the others for every k.
+                let ks = job.k.map { [$0] } ?? Self.ks
+                let trace = try job.method.trace(game: game, seed: job.seed &* 7919, k: job.k ?? 100, ks: ks,
                                                  budget: budgetPerPlayer * job.players)
                 let last = trace.points.last
-                return Outcome(job: job, reach: Self.ks.indices.map { trace.evaluationsToReach(Self.level, index: $0) },
-                               finalEvaluations: last?.evaluations ?? 0, finalPrecision: last?.precision ?? [],
+                let reach = Self.ks.map { k in ks.firstIndex(of: k).flatMap { trace.evaluationsToReach(Self.level, index: $0) } }
+                let precision = Self.ks.map { k in ks.firstIndex(of: k).map { last?.precision[$0] ?? 0 } ?? .nan }
+                return Outcome(job: job, reach: reach, finalEvaluations: last?.evaluations ?? 0, finalPrecision: precision,
                                finished: trace.final?.finished ?? false, seconds: Date().timeIntervalSince(t0))
             }
         }, threads: arguments.threads)
@@ -60,7 +63,9 @@ struct PrecisionBench {
     }
 
     func table(_ outcomes: [Outcome]) -> String {
-        var lines = ["players      k  method        evaluations to precision@k >= 0.9: median  [min, max]  reached  | at stop: evaluations  precision  (s/run)"]
+        var lines = ["evaluations E from which precision@k stays >= 0.9 (every method: traced until it has stayed there",
+                     "from E to 4E, or until the method stops or its budget is spent); runs that never get there count at their budget",
+                     "players      k  method        median   [min, max]            reached  | at stop: evaluations  precision@k  (s/run)"]
         for n in arguments.sizes {
             for (ki, k) in Self.ks.enumerated() {
                 var medians: [Method: Double] = [:]
@@ -78,9 +83,9 @@ struct PrecisionBench {
                     let stopEvals = Self.median(rows.map { Double($0.finalEvaluations) })
                     let stopPrecision = Self.median(rows.map { $0.finalPrecision[ki] })
                     let seconds = Self.median(rows.map(\.seconds))
-                    lines.append(String(format: "%7d  %5d  %-12@  %12@  %-22@  %d/%d  | %12@  %.2f  (%.1f)", n, k, m.rawValue as NSString,
-                                        medText as NSString, range as NSString, reached.count, rows.count,
-                                        fmt(stopEvals) as NSString, stopPrecision, seconds))
+                    lines.append(String(format: "%7d  %5d  %@  %@  %@  %d/%d  | %@  %.2f  (%.1f)", n, k, pad(m.rawValue, 12) as NSString,
+                                        pad(medText, 8) as NSString, pad(range, 20) as NSString, reached.count, rows.count,
+                                        pad(fmt(stopEvals), 10) as NSString, stopPrecision, seconds))
                 }
                 if let b = medians[.bandit], let a = medians[.adaptive] {
                     let ratios = (perSeed[.bandit] ?? [:]).compactMap { seed, be in (perSeed[.adaptive]?[seed]).map { Double(be) / Double($0) } }
@@ -92,6 +97,8 @@ struct PrecisionBench {
         }
         return lines.joined(separator: "\n")
     }
+
+    func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
 
     func fmt(_ x: Double) -> String {
         if !x.isFinite { return "inf" }

@@ -19,8 +19,11 @@ struct Trace {
 
     /// Runs `estimator` on `game`, recording precision@k for each of `ks` whenever the
     /// evaluations have grown by `growth` since the last checkpoint, and at the end.
+    /// With `settle`, the run also ends once precision has stayed at or above `level` for every
+    /// k from some evaluation count `E` to `settle·E` (the runs then cost less than the budget and
+    /// `evaluationsToReach` reports `E`).
     static func run<E: Estimator>(_ estimator: inout E, game: CollapsingNetworkGame, ks: [Int],
-                                  growth: Double = 1.02) throws -> Trace {
+                                  growth: Double = 1.02, level: Double = 0.9, settle: Double? = 4) throws -> Trace {
         var evaluator = IncrementalEvaluator(game: game)
         let truth = ks.map { game.trueTopK($0) }
         var trace = Trace()
@@ -43,6 +46,11 @@ struct Trace {
             if evaluations >= next {
                 checkpoint()
                 next = max(evaluations + 1, Int(Double(evaluations) * growth))
+                if let settle, ks.indices.allSatisfy({ i in
+                    trace.evaluationsToReach(level, index: i).map { Double(evaluations) >= settle * Double($0) } ?? false
+                }) {
+                    return trace
+                }
             }
         }
         checkpoint()

@@ -3,7 +3,8 @@ import ShapleyCore
 import Synchronization
 
 /// Command line: `EstimatorBench [precision|convergence|coverage] [--sizes 1000,20000]
-/// [--seeds 5] [--methods permutation,tmc,bandit,adaptive] [--budget-per-player 1000]`.
+/// [--seeds 5] [--methods permutation,tmc,bandit,adaptive] [--budget-per-player 1000]`; also
+/// `EstimatorBench tune N K SEEDS BUDGET-PER-PLAYER key=value…` and `EstimatorBench debug …` (Debug.swift).
 struct Arguments {
     var command = "precision"
     var sizes = [1000, 20000]
@@ -74,6 +75,11 @@ func parallel<T: Sendable>(_ jobs: [@Sendable () throws -> T], threads: Int) thr
 if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "debug" {
     let a = CommandLine.arguments
     try debugRun(n: Int(a[2])!, k: Int(a[3])!, budget: Int(a[4])!, seed: UInt64(a[5])!, every: Int(a[6])!)
+    exit(0)
+}
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "tune" {
+    let a = CommandLine.arguments
+    try tuneRun(n: Int(a[2])!, k: Int(a[3])!, seeds: Int(a[4])!, budget: Int(a[5])!, overrides: Array(a.dropFirst(6)))
     exit(0)
 }
 let arguments = try Arguments(Array(CommandLine.arguments.dropFirst()))
