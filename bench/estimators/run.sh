@@ -7,12 +7,14 @@
 #   bench/estimators/run.sh                 # full run (about an hour on 2 cores)
 #   bench/estimators/run.sh --quick         # 1,000 players, 3 seeds (a few minutes)
 #   bench/estimators/run.sh precision --sizes 20000 --seeds 5   # any EstimatorBench arguments
+#   SCRATCH_PATH=.build-bench bench/estimators/run.sh --quick  # build in another scratch path
 #
 # Tables go to standard output; CSV files to bench/out/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-swift build -c release --product EstimatorBench >&2
-bench=.build/release/EstimatorBench
+scratch="${SCRATCH_PATH:-.build}"   # SCRATCH_PATH=.build-x builds in another scratch path
+swift build -c release --product EstimatorBench --scratch-path "$scratch" >&2
+bench="$scratch/release/EstimatorBench"
 if [[ "${1:-}" == "--quick" ]]; then
     "$bench" precision --sizes 1000 --seeds 3 --budget-per-player 300
     "$bench" convergence --seeds 3
