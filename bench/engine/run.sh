@@ -8,6 +8,7 @@
 #
 #   bench/engine/run.sh [ROUNDS] [ITERATIONS]
 #   BATCH=32 THREADS=2 MICRO=16 bench/engine/run.sh 5 5
+#   ORT_SPINNING=0 bench/engine/run.sh   # ONNX Runtime's idle threads sleep instead of spinning
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${1:-5}
@@ -15,6 +16,8 @@ ITERATIONS=${2:-5}
 BATCH=${BATCH:-32}
 THREADS=${THREADS:-2}
 MICRO=${MICRO:-16}
+ORT_FLAGS=()
+[ "${ORT_SPINNING:-1}" = 0 ] && ORT_FLAGS+=(--no-spinning)
 MODEL=${MODEL:-../shared/models/efficientnet-lite0.onnx}
 INPUT=${INPUT:-../shared/models/efficientnet-lite0-reference/input.npy}
 OUT=bench/out/engine
@@ -30,7 +33,7 @@ for r in $(seq 1 "$ROUNDS"); do
   "$BIN" run --model "$MODEL" --input "$INPUT" --batch "$BATCH" --threads "$THREADS" --micro-batch "$MICRO" \
     --iterations "$ITERATIONS" | awk -v r="$r" '{print $2, $4, r}' >> "$OUT/ours.txt"
   OMP_NUM_THREADS=1 python3 tools/ort_bench.py --model "$MODEL" --input "$INPUT" --batch "$BATCH" \
-    --threads "$THREADS" --iterations "$ITERATIONS" | awk -v r="$r" '{print $2, $4, r}' >> "$OUT/ort.txt"
+    --threads "$THREADS" --iterations "$ITERATIONS" "${ORT_FLAGS[@]}" | awk -v r="$r" '{print $2, $4, r}' >> "$OUT/ort.txt"
 done
 echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$OUT/ours.txt" "$OUT/ort.txt" <<'PY'
