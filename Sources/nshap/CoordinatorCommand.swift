@@ -53,6 +53,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        IdleBLAS.releaseThreads()
         // Queued messages (a goodbye, a shutdown) leave before the process does.
         defer { ZMQContext.releaseShared() }
         LogSetup.bootstrap(try output.level)
