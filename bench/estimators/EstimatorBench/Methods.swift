@@ -10,6 +10,15 @@ enum Method: String, CaseIterable {
     /// Runs the method on `game` with seed `seed` up to `budget` evaluations, recording precision
     /// at each of `ks`; `k` is the size searched for by the methods that search one.
     func trace(game: CollapsingNetworkGame, seed: UInt64, k: Int, ks: [Int], budget: Int) throws -> Trace {
+        let truth = ks.map { game.trueTopK($0) }
+        return try trace(game: game, seed: seed, k: k, ks: ks, budget: budget) { ranking in
+            zip(ks, truth).map { TopKPrecision.precision(ranking, truth: $1, k: $0) }
+        }
+    }
+
+    /// The same on any incremental game, with `precision` scoring a ranking.
+    func trace<G: IncrementalGame>(game: G, seed: UInt64, k: Int, ks: [Int], budget: Int,
+                                   precision: ([Int]) -> [Double]) throws -> Trace {
         let n = game.playerCount
         switch self {
         case .permutation:
@@ -18,7 +27,7 @@ enum Method: String, CaseIterable {
             c.walksPerRound = 1
             c.chunkSize = n
             var e = try PermutationSampling(c)
-            return try Trace.run(&e, game: game, ks: ks)
+            return try Trace.run(&e, game: game, ks: ks, precision: precision)
         case .tmc:
             var c = TruncatedMonteCarlo.Configuration(playerCount: n, seed: seed)
             c.budget = Budget(maxEvaluations: budget)
@@ -26,7 +35,7 @@ enum Method: String, CaseIterable {
             c.walksPerRound = 1
             c.chunkSize = 256
             var e = try TruncatedMonteCarlo(c)
-            return try Trace.run(&e, game: game, ks: ks)
+            return try Trace.run(&e, game: game, ks: ks, precision: precision)
         case .bandit:
             var c = NeuronShapleyBandit.Configuration(playerCount: n, seed: seed)
             c.topK = k
@@ -34,13 +43,13 @@ enum Method: String, CaseIterable {
             c.floor = game.chanceLevel
             c.walksPerRound = 1
             var e = try NeuronShapleyBandit(c)
-            return try Trace.run(&e, game: game, ks: ks)
+            return try Trace.run(&e, game: game, ks: ks, precision: precision)
         case .adaptive:
             var c = AdaptiveTopK.Configuration(playerCount: n, seed: seed)
             c.topK = k
             c.budget = Budget(maxEvaluations: budget)
             var e = try AdaptiveTopK(c)
-            return try Trace.run(&e, game: game, ks: ks)
+            return try Trace.run(&e, game: game, ks: ks, precision: precision)
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import ShapleyCore
 
-/// Evaluations needed to reach precision@k >= 0.9 on collapsing-network games, per method,
+/// Evaluations needed to reach precision@k >= 0.9 on collapsing-network (or weighted voting) games, per method,
 /// medians over seeds, and the ratio original bandit / ours.
 struct PrecisionBench {
     let arguments: Arguments
@@ -36,14 +36,35 @@ struct PrecisionBench {
         }
         let budgetPerPlayer = arguments.budgetPerPlayer
         let start = Date()
+        // Weighted voting games (weights 1...10, quota half the total): exact values by dynamic
+        // programming, once per game; tied players at the k-th value count as correct.
+        let voting = arguments.game == "voting"
+        var exact: [String: [Double]] = [:]
+        if voting {
+            for n in arguments.sizes {
+                for seed in 1...UInt64(arguments.seeds) {
+                    exact["\(n)/\(seed)"] = try WeightedVotingGame(playerCount: n, seed: seed).exactShapleyValues()
+                }
+            }
+        }
+        let values = exact
         let outcomes = try parallel(jobs.map { job in
             { @Sendable () throws -> Outcome in
-                let game = try CollapsingNetworkGame(playerCount: job.players, seed: job.seed)
                 let t0 = Date()
                 // Methods that search a k are traced for that k only; the others for every k.
                 let ks = job.k.map { [$0] } ?? Self.ks
-                let trace = try job.method.trace(game: game, seed: job.seed &* 7919, k: job.k ?? 100, ks: ks,
+                let trace: Trace
+                if voting, let v = values["\(job.players)/\(job.seed)"] {
+                    let game = try WeightedVotingGame(playerCount: job.players, seed: job.seed)
+                    trace = try job.method.trace(game: game, seed: job.seed &* 7919, k: job.k ?? 100, ks: ks,
+                                                 budget: budgetPerPlayer * job.players) { ranking in
+                        ks.map { TopKPrecision.precision(ranking, values: v, k: $0, tolerance: 1e-9) }
+                    }
+                } else {
+                    let game = try CollapsingNetworkGame(playerCount: job.players, seed: job.seed)
+                    trace = try job.method.trace(game: game, seed: job.seed &* 7919, k: job.k ?? 100, ks: ks,
                                                  budget: budgetPerPlayer * job.players)
+                }
                 let last = trace.points.last
                 let reach = Self.ks.map { k in ks.firstIndex(of: k).flatMap { trace.evaluationsToReach(Self.level, index: $0) } }
                 let precision = Self.ks.map { k in ks.firstIndex(of: k).map { last?.precision[$0] ?? 0 } ?? .nan }
@@ -52,8 +73,8 @@ struct PrecisionBench {
             }
         }, threads: arguments.threads)
         print(table(outcomes))
-        print(String(format: "wall time %.0f s on %d threads; budget %d evaluations per player; game seeds 1...%d",
-                     Date().timeIntervalSince(start), arguments.threads, budgetPerPlayer, arguments.seeds))
+        print(String(format: "game %@; wall time %.0f s on %d threads; budget %d evaluations per player; game seeds 1...%d",
+                     arguments.game as NSString, Date().timeIntervalSince(start), arguments.threads, budgetPerPlayer, arguments.seeds))
     }
 
     static func median(_ xs: [Double]) -> Double {

@@ -24,15 +24,24 @@ struct Trace {
     /// `evaluationsToReach` reports `E`).
     static func run<E: Estimator>(_ estimator: inout E, game: CollapsingNetworkGame, ks: [Int],
                                   growth: Double = 1.02, level: Double = 0.9, settle: Double? = 4) throws -> Trace {
-        var evaluator = IncrementalEvaluator(game: game)
         let truth = ks.map { game.trueTopK($0) }
+        return try run(&estimator, game: game, ks: ks, growth: growth, level: level, settle: settle) { ranking in
+            zip(ks, truth).map { TopKPrecision.precision(ranking, truth: $1, k: $0) }
+        }
+    }
+
+    /// The same for any incremental game, with `precision` scoring a ranking at each of `ks`.
+    static func run<E: Estimator, G: IncrementalGame>(_ estimator: inout E, game: G, ks: [Int],
+                                                      growth: Double = 1.02, level: Double = 0.9, settle: Double? = 4,
+                                                      precision: ([Int]) -> [Double]) throws -> Trace {
+        var evaluator = IncrementalEvaluator(game: game)
         var trace = Trace()
         var evaluations = 0
         var next = 1
         func checkpoint() {
             let report = estimator.report()
             let ranking = report.ranking
-            trace.points.append((evaluations, zip(ks, truth).map { TopKPrecision.precision(ranking, truth: $1, k: $0) }))
+            trace.points.append((evaluations, precision(ranking)))
             trace.final = report
         }
         while !estimator.isFinished {

@@ -3,7 +3,7 @@ import ShapleyCore
 import Synchronization
 
 /// Command line: `EstimatorBench [precision|convergence|coverage] [--sizes 1000,20000]
-/// [--seeds 5] [--methods permutation,tmc,bandit,adaptive] [--budget-per-player 1000]`; also
+/// [--seeds 5] [--methods permutation,tmc,bandit,adaptive] [--budget-per-player 1000] [--game collapse|voting]`; also
 /// `EstimatorBench tune N K SEEDS BUDGET-PER-PLAYER key=value…` and `EstimatorBench debug …` (Debug.swift).
 struct Arguments {
     var command = "precision"
@@ -12,6 +12,7 @@ struct Arguments {
     var methods = Method.allCases
     var budgetPerPlayer = 1000
     var threads = 2
+    var game = "collapse"
 
     init(_ args: [String]) throws {
         var i = 0
@@ -27,6 +28,9 @@ struct Arguments {
             case "--seeds": guard let v = Int(try value()) else { throw BenchError("bad seed count") }; seeds = v
             case "--methods": methods = try value().split(separator: ",").map { guard let m = Method(rawValue: String($0)) else { throw BenchError("unknown method \($0); known: \(Method.allCases.map(\.rawValue))") }; return m }
             case "--budget-per-player": guard let v = Int(try value()) else { throw BenchError("bad budget") }; budgetPerPlayer = v
+            case "--game":
+                game = try value()
+                guard ["collapse", "voting"].contains(game) else { throw BenchError("unknown game \(game); known: collapse, voting") }
             case "--threads": guard let v = Int(try value()) else { throw BenchError("bad thread count") }; threads = v
             default: throw BenchError("unknown argument \(args[i])")
             }
