@@ -113,6 +113,19 @@ import Testing
         #expect(zip(u, u.dropFirst()).map { $1 - $0 }.max() ?? 1 < 0.02) // 100 uniform draws leave gaps near 0.05
     }
 
+    /// In a voting game only bases near the quota show a non-zero marginal, so the first direct
+    /// observations are all zeros; screening's group drops must keep them from resolving everybody.
+    @Test func zerosSeenDirectlyDoNotResolveAVotingGame() throws {
+        let g = try WeightedVotingGame(playerCount: 500, seed: 1)
+        var c = AdaptiveTopK.Configuration(playerCount: 500, seed: 7919)
+        c.topK = 100
+        c.budget = Budget(maxEvaluations: 10_000)
+        var e = try AdaptiveTopK(c)
+        let r = try LocalRun.run(&e, game: g)
+        #expect(r.evaluations > 9_000, "stopped after \(r.evaluations) evaluations")
+        #expect(r.players.allSatisfy { $0.upper > $0.lower })
+    }
+
     @Test func rejectsANegativeResolution() {
         var c = AdaptiveTopK.Configuration(playerCount: 10, seed: 1)
         c.resolution = -0.1

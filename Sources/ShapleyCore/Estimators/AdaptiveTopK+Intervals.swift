@@ -15,7 +15,8 @@ extension AdaptiveTopK {
     /// variance shrunk towards a prior with ``Configuration/priorWeight`` pseudo-observations.
     /// The prior is the larger of the mean variance of players with similar means and `R²/8`,
     /// with `R` the 90th percentile of their largest observation magnitudes (and their neighbours'),
-    /// and at least the median largest magnitude over all players that showed a non-zero one: marginals of
+    /// and at least the median largest magnitude over all players that showed a non-zero one (over
+    /// their screening group drops while no direct marginal has been non-zero): marginals of
     /// unimportant players are mostly zero with rare jumps, so a handful of zeros (or a whole group
     /// of them) says little, and the jumps their neighbours show are what they could still do.
     func moderatedVariances(_ stats: [RunningStatistics]) -> [Double] {
@@ -38,7 +39,17 @@ extension AdaptiveTopK {
             let m = max(abs(s.minimum), abs(s.maximum))
             return s.count > 0 && m > 0 ? m : nil
         }
-        let floorRange = magnitudes.isEmpty ? 0 : NeuronShapleyBandit.select(&magnitudes, rank: magnitudes.count / 2)
+        var floorRange = magnitudes.isEmpty ? 0 : NeuronShapleyBandit.select(&magnitudes, rank: magnitudes.count / 2)
+        if floorRange == 0 {
+            // No direct marginal has shown anything yet (in a voting game only coalitions near the
+            // quota do): then the group drops of screening, which one member may carry alone, say
+            // what a player could still do, so that three zeros do not resolve everybody.
+            var drops = screen.compactMap { s -> Double? in
+                let m = max(abs(s.minimum), abs(s.maximum))
+                return s.count > 0 && m > 0 ? m : nil
+            }
+            if !drops.isEmpty { floorRange = NeuronShapleyBandit.select(&drops, rank: drops.count / 2) }
+        }
         var prior = [Double](repeating: 0, count: n)
         for g in 0..<groups {
             // The 90th percentile of the players' largest observations, here and next door.

@@ -62,3 +62,31 @@ func tuneRun(n: Int, k: Int, seeds: Int, budget: Int, overrides: [String]) throw
     let reach = r.map { Double($0.0 ?? $0.1) }.sorted()
     print(overrides.joined(separator: " "), "reach", reach.map { Int($0) }, "median", Int(reach[reach.count / 2]), "stops", r.map(\.1))
 }
+
+/// `EstimatorBench debug-voting N K SEED`: the adaptive estimator's rounds on a weighted voting game.
+func debugVoting(n: Int, k: Int, seed: UInt64) throws {
+    let game = try WeightedVotingGame(playerCount: n, seed: seed)
+    let values = game.exactShapleyValues()
+    var c = AdaptiveTopK.Configuration(playerCount: n, seed: seed &* 7919)
+    c.topK = k
+    c.budget = Budget(maxEvaluations: 400 * n)
+    var e = try AdaptiveTopK(c)
+    var evaluator = IncrementalEvaluator(game: game)
+    var evaluations = 0, round = 0
+    while !e.isFinished {
+        let units = e.nextWork(limit: .max)
+        if units.isEmpty { print("no units, not finished"); break }
+        for u in units { let r = try evaluator.evaluate(u); evaluations += r.values.count; _ = try e.ingest(r) }
+        round += 1
+        let rep = e.report()
+        let p = TopKPrecision.precision(rep.ranking, values: values, k: k, tolerance: 1e-9)
+        let measured = rep.players.filter { $0.marginals > 0 }
+        let zeroWidth = measured.filter { $0.upper - $0.lower <= 0 }.count
+        let infinite = rep.players.filter { !$0.upper.isFinite }.count
+        print(round, evaluations, "active", rep.activePlayers, "samples", rep.samples, "measured", measured.count,
+              "zero-width", zeroWidth, "unbounded", infinite, String(format: "p %.2f", p), "finished", rep.finished,
+              "top", rep.topK.prefix(3).map { String(format: "%.4f[%.4f,%.4f](%d)", rep.players[$0].value, rep.players[$0].lower, rep.players[$0].upper, rep.players[$0].marginals) })
+    }
+    let top = TopKPrecision.ranking(of: values)
+    print("true k-th", values[top[k - 1]], "k+1-th", values[top[k]], "max", values[top[0]])
+}
