@@ -1,6 +1,6 @@
 import Foundation
 
-// neuronshapley-bench: evidence for Neuron Shapley end to end (see bench/neuronshapley/README.md).
+// neuronshapley-bench: evidence for Neuron Shapley end to end (scripts and results: bench/neuronshapley/RESULTS.md).
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else { fail("usage: neuronshapley-bench cost|race|score [options]") }
 let options = Options(arguments.dropFirst(2))
