@@ -10,9 +10,9 @@
 #     PLAYERS=47 MAX_VALIDATION=100 bench/neuronshapley/race.sh    # one layer of EfficientNet-Lite0
 #
 # Settings (environment): MODEL, DATA, PLAYERS (default all), MAX_VALIDATION (default 120),
-# METRIC (accuracy), WORKERS (2), SEEDS (race seeds, default "1"), REF_SEEDS (two reference seeds,
+# METRIC (accuracy), WORKERS (2), SEEDS (race seeds, default "1"), REF_SEEDS (reference seeds,
 # default "1001 2002"), REF_DELTA (0.001), REF_LIMIT (s, 900), LIMIT (s per raced run, 600),
-# OUT (bench/out/race), REFERENCES_ONLY=1 (stop after the references; existing JSON files are reused). JSON results go to OUT; the score table to standard output.
+# TARGETS (precisions scored, default "0.9 0.8 0.7"), OUT (bench/out/race), REFERENCES_ONLY=1 (stop after the references; existing JSON files are reused). JSON results go to OUT; the score table to standard output.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 demo=Sources/NeuronShapley/Resources/demo
@@ -27,6 +27,7 @@ REF_SEEDS=${REF_SEEDS:-1001 2002}
 REF_DELTA=${REF_DELTA:-0.001}
 REF_LIMIT=${REF_LIMIT:-900}
 LIMIT=${LIMIT:-600}
+TARGETS=${TARGETS:-0.9 0.8 0.7}
 OUT=${OUT:-bench/out/race}
 mkdir -p "$OUT"
 swift build -c release --product nshap >&2
@@ -38,25 +39,29 @@ race() {  # NAME ESTIMATOR SEED LIMIT [--set K=V ...]
         --metric "$METRIC" --max-validation "$MAX_VALIDATION" --workers "$WORKERS" --estimator "$estimator" \
         --top-k 10 --seed "$seed" --time-limit "$limit" --progress-interval 1 --out "$OUT/$name.json" "$@"
 }
-# The two references run side by side, then the three raced estimators of each seed side by side
+# The reference runs go side by side, then the three raced estimators of each seed side by side
 # (so that they share the machine's load; evaluations do not depend on it, wall times do).
-read -r ref1 ref2 <<<"$REF_SEEDS"
-[[ -f "$OUT/reference.json" ]] || race reference adaptive "$ref1" "$REF_LIMIT" --set delta="$REF_DELTA" &
-[[ -f "$OUT/reference2.json" ]] || race reference2 adaptive "$ref2" "$REF_LIMIT" --set delta="$REF_DELTA" &
+refs=()
+for seed in $REF_SEEDS; do
+    [[ -f "$OUT/reference-$seed.json" ]] || race "reference-$seed" adaptive "$seed" "$REF_LIMIT" --set delta="$REF_DELTA" &
+    refs+=("$OUT/reference-$seed.json")
+done
 wait
-# The reference ranking pools the two independent reference runs (the mean of their estimates).
-python3 - "$OUT/reference.json" "$OUT/reference2.json" "$OUT/pooled.json" <<'PY'
+# The reference ranking pools the independent reference runs (the mean of their estimates).
+python3 - "$OUT/pooled.json" "${refs[@]}" <<'PY'
 import json, sys
-a, b = (json.load(open(f)) for f in sys.argv[1:3])
+runs = [json.load(open(f)) for f in sys.argv[2:]]
 def num(x): return float(x) if not isinstance(x, str) else float(x.replace("inf", "Infinity"))
-values = [(num(x) + num(y)) / 2 for x, y in zip(a["values"], b["values"])]
-pooled = dict(a, estimator="pooled references", values=values, evaluations=a["evaluations"] + b["evaluations"],
-              samples=a["samples"] + b["samples"], ranking=sorted(range(len(values)), key=lambda i: -values[i]))
-pooled["topK"] = pooled["ranking"][:10]
-json.dump(pooled, open(sys.argv[3], "w"))
-overlap = len(set(a["ranking"][:10]) & set(b["ranking"][:10]))
-print(f"references: {a['evaluations']} and {b['evaluations']} evaluations; their top 10 share {overlap}; "
-      f"each shares {len(set(a['ranking'][:10]) & set(pooled['topK']))} and {len(set(b['ranking'][:10]) & set(pooled['topK']))} with the pooled top 10")
+values = [sum(num(r["values"][i]) for r in runs) / len(runs) for i in range(len(runs[0]["values"]))]
+ranking = sorted(range(len(values)), key=lambda i: -values[i])
+pooled = dict(runs[0], estimator="pooled references", values=values, ranking=ranking, topK=ranking[:10],
+              evaluations=sum(r["evaluations"] for r in runs), samples=sum(r["samples"] for r in runs))
+json.dump(pooled, open(sys.argv[1], "w"))
+tops = [set(r["ranking"][:10]) for r in runs]
+pairs = [len(tops[i] & tops[j]) for i in range(len(runs)) for j in range(i + 1, len(runs))]
+print(f"references: {[r['evaluations'] for r in runs]} evaluations; pairs of their top 10 share {pairs}; "
+      f"each shares {[len(t & set(ranking[:10])) for t in tops]} with the pooled top 10; pooled top-20 values: "
+      + ", ".join(f"{values[i]:.4f}" for i in ranking[:20]))
 PY
 [[ "${REFERENCES_ONLY:-0}" == 1 ]] && exit 0
 for seed in $SEEDS; do
@@ -66,7 +71,9 @@ for seed in $SEEDS; do
         files+=("$OUT/$estimator-$seed.json")
     done
     wait
-    echo "== seed $seed"
-    "$bin/neuronshapley-bench" score --reference "$OUT/pooled.json" \
-        --k 10 --target 0.9 --ours adaptive "${files[@]}"
+    for target in $TARGETS; do
+        echo "== seed $seed, precision@10 >= $target"
+        "$bin/neuronshapley-bench" score --reference "$OUT/pooled.json" \
+            --k 10 --target "$target" --ours adaptive "${files[@]}" | tail -n +2
+    done
 done
