@@ -77,3 +77,7 @@ for seed in $SEEDS; do
             --k 10 --target "$target" --ours adaptive "${files[@]}" | tail -n +2
     done
 done
+echo "== precision@10 at equal numbers of evaluations"
+runs=()
+for seed in $SEEDS; do for estimator in adaptive bandit tmc; do runs+=("$OUT/$estimator-$seed.json"); done; done
+python3 bench/neuronshapley/curves.py "$OUT/pooled.json" "${runs[@]}"
