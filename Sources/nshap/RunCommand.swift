@@ -126,7 +126,7 @@ struct RunCommand: AsyncParsableCommand {
             localWorkers: workerCount, endpoint: coordinator.map { _ in estimated.endpoint },
             estimationSeconds: estimated.seconds,
             analysisSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
-            clusterDirectory: directory + "/cluster")
+            clusterDirectory: directory + "/cluster", activePlayers: report.activePlayers)
         let cut = try ModelCut(model: data.model, players: data.players.units)
         try RunOutput.write(to: directory, data: data, report: report, info: info, results: results, options: saved.analysis, cut: cut)
         print(RunSummary.text(results: results, info: info, directory: directory))

@@ -119,6 +119,16 @@ import Testing
         #expect(try RunOutput.settings(in: directory).analysis.topK == 4)
         let png = try #require(FileManager.default.contents(atPath: directory + "/" + "patches/" + RunReport.patchFile(results.rows[0])))
         #expect(Array(png.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
+
+        // The report says how the estimator stopped: by its rule, or with players left unresolved.
+        func ending(_ active: Int?) -> String {
+            var stopped = info
+            stopped.activePlayers = active
+            return RunReport.markdown(data: data, info: stopped, results: results, cutValue: "x", suffixLayers: 1, options: options)
+        }
+        #expect(ending(0).contains("stopping rule met"))
+        #expect(ending(7).contains("with 7 players still unresolved (not by its stopping rule)"))
+        #expect(!ending(7).contains("stopping rule met"))
     }
 }
 

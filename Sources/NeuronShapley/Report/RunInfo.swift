@@ -28,11 +28,14 @@ public struct RunInfo: Sendable, Codable, Hashable {
     public var analysisSeconds: Double
     /// The directory holding the cluster's configuration and journal.
     public var clusterDirectory: String
+    /// Players the estimator had not yet resolved when it stopped (0: its stopping rule was met;
+    /// absent in runs written before it was recorded).
+    public var activePlayers: Int?
 
     /// A record with every field.
     public init(command: String, runID: String, estimator: String, estimatorOptions: [String: String], seed: UInt64,
                 finished: Bool, status: String, evaluations: Int, samples: Int, localWorkers: Int, endpoint: String?,
-                estimationSeconds: Double, analysisSeconds: Double, clusterDirectory: String) {
+                estimationSeconds: Double, analysisSeconds: Double, clusterDirectory: String, activePlayers: Int? = nil) {
         self.command = command
         self.runID = runID
         self.estimator = estimator
@@ -47,5 +50,6 @@ public struct RunInfo: Sendable, Codable, Hashable {
         self.estimationSeconds = estimationSeconds
         self.analysisSeconds = analysisSeconds
         self.clusterDirectory = clusterDirectory
+        self.activePlayers = activePlayers
     }
 }

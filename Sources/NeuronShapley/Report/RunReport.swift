@@ -31,6 +31,9 @@ public enum RunReport {
         let ending: String
         if info.status != "finished" {
             ending = "stopped before its stopping rule (\(info.status))"
+        } else if let active = info.activePlayers, active > 0 {
+            let limit = budget.map { "its budget of \($0) evaluations" } ?? "its budget"
+            ending = "stopped by \(limit) with \(active) players still unresolved (not by its stopping rule)"
         } else if let budget, info.evaluations >= budget {
             ending = "stopped at its budget of \(budget) evaluations (not by its stopping rule)"
         } else {
