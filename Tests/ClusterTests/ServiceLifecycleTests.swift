@@ -19,7 +19,8 @@ import ShapleyTestKit
             let group = ServiceGroup(services: [coordinator], logger: Harness.quietLogger)
             let running = Task { try await group.run() }
             let workers = Harness.startWorkers(2, network: network, game: game)
-            try await waitUntil { accepted(coordinator) >= 5 }
+            // Both workers hold sessions (one that says hello after the shutdown began is refused).
+            try await waitUntil { accepted(coordinator) >= 5 && (coordinator.latestProgress?.workers ?? 0) == 2 }
             await group.triggerGracefulShutdown()
             try await running.value
             var reasons: [String] = []
