@@ -74,12 +74,14 @@ import ShapleyTestKit
 
     @Test func stalledEvaluationHasItsLeaseReissuedAfterTheDeadline() async throws {
         let expected = try reference
-        let stall = StallOnce(base: slowGame, stall: .seconds(3))
+        let stall = StallOnce(base: slowGame, stall: .seconds(8))
         let outcome = try await withTimeout(30) {
             let network = InProcessNetwork()
             var settings = Harness.coordinatorSettings()
             settings.leaseTimeout = .milliseconds(300)
-            settings.heartbeatInterval = .milliseconds(100)  // dead after 1 s of silence: well inside the stall
+            // Dead after 3 s of silence: well inside the stall, and longer than a loaded machine
+            // starves a live worker.
+            settings.heartbeatInterval = .milliseconds(300)
             let coordinator = Coordinator(configuration: settings, estimator: try Harness.makeEstimator(settings.run),
                                           transport: try network.bind("coordinator"), journal: nil, logger: Harness.quietLogger)
             let run = Task { try await coordinator.execute() }
