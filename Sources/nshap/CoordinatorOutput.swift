@@ -81,6 +81,8 @@ final class ProgressSink: Sendable {
         guard toStandardOutput || file.withLock({ $0 != nil }) else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        // Players without a marginal yet have unbounded intervals.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         guard var data = try? encoder.encode(snapshot) else { return }
         data.append(0x0A)
         if toStandardOutput { FileHandle.standardOutput.write(data) }
@@ -136,6 +138,8 @@ struct ResultDocument: Codable, Hashable {
     func write(to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // A run stopped before every player had a marginal has unbounded intervals.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         do {
             try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {

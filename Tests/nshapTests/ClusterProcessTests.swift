@@ -100,6 +100,19 @@ import Glibc
         #expect(try RunResult.load(group.path("result.json")).estimates == reference.estimates)
     }
 
+    /// Stopped before any result, the coordinator still writes its result: every interval unbounded.
+    @Test func coordinatorStoppedBeforeAnyResultWritesItsOutput() async throws {
+        let group = try ProcessGroup("early-stop")
+        defer { group.cleanUp() }
+        let (coordinator, _) = try await Scenario.startCoordinator(group)
+        coordinator.signal(SIGTERM)
+        #expect(await coordinator.wait(timeout: .seconds(30)) == 75, "\(coordinator.transcript)")
+        #expect(!coordinator.standardError.contains("cannot write"), "\(coordinator.transcript)")
+        let result = try RunResult.load(group.path("result.json"))
+        #expect(result.samples == 0 && result.evaluations == 0)
+        #expect(!result.estimates.isEmpty && result.estimates.allSatisfy { $0.marginals == 0 && $0.upper == .infinity })
+    }
+
     @Test func workerGivesUpOnASilentCoordinatorWithAMessage() async throws {
         let group = try ProcessGroup("silent")
         defer { group.cleanUp() }

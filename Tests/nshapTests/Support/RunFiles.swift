@@ -30,7 +30,9 @@ struct RunResult: Decodable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw HarnessError("no result file at \(path)")
         }
-        return try JSONDecoder().decode(RunResult.self, from: data)
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try decoder.decode(RunResult.self, from: data)
     }
 
     /// What must be identical between two runs of the same seed and sample count.
