@@ -105,6 +105,11 @@ import Glibc
         let group = try ProcessGroup("early-stop")
         defer { group.cleanUp() }
         let (coordinator, _) = try await Scenario.startCoordinator(group)
+        // Its first progress line (every 0.2 s, unbounded intervals and all) shows it is serving,
+        // with its signal handlers in place.
+        let progress = group.path("progress.jsonl")
+        #expect(await eventually(.seconds(30)) { (FileManager.default.contents(atPath: progress)?.count ?? 0) > 0 },
+                "\(coordinator.transcript)")
         coordinator.signal(SIGTERM)
         #expect(await coordinator.wait(timeout: .seconds(30)) == 75, "\(coordinator.transcript)")
         #expect(!coordinator.standardError.contains("cannot write"), "\(coordinator.transcript)")
