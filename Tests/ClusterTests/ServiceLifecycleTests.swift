@@ -24,13 +24,23 @@ import ShapleyTestKit
             await group.triggerGracefulShutdown()
             try await running.value
             var reasons: [String] = []
-            for w in workers { reasons.append(try await w.value.reason) }
+            for w in workers {
+                do {
+                    reasons.append(try await w.value.reason)
+                } catch ClusterError.refused(let refusal) where refusal.code == .shuttingDown {
+                    // A worker starved past the heartbeat timeout on a loaded machine was dropped;
+                    // saying hello again during the shutdown, it is told the coordinator is stopping.
+                    reasons.append("refused: \(refusal.message)")
+                }
+            }
             return (coordinator.outcome, reasons)
         }
         #expect(outcome?.status == .stopped)
         #expect((outcome?.report.samples ?? 48) < 48)
-        #expect(outcome?.statistics.workersLeft == 2)
-        #expect(reasons.allSatisfy { $0.contains("stopping") })
+        let statistics = outcome?.statistics
+        #expect((statistics?.workersLeft ?? 0) >= 1)
+        #expect((statistics?.workersLeft ?? 0) + (statistics?.workersLost ?? 0) >= 2)
+        #expect(reasons.allSatisfy { $0.contains("stopping") || $0.contains("shutting down") }, "\(reasons)")
     }
 
     @Test func gracefulShutdownMakesAWorkerHandBackItsLeases() async throws {
