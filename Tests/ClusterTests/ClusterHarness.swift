@@ -24,7 +24,9 @@ enum Harness {
     static func coordinatorSettings(_ run: RunConfiguration = Harness.run()) -> CoordinatorConfiguration {
         var c = CoordinatorConfiguration(run: run)
         c.heartbeatInterval = .milliseconds(20)
-        c.workerTimeoutIntervals = 10
+        // Dead after 1 s of silence: quick enough for the fault tests, slow enough that a live
+        // worker starved on a loaded machine is not declared lost (each loss is a strike).
+        c.workerTimeoutIntervals = 50
         c.leaseTimeout = .seconds(5)
         c.shutdownGrace = .milliseconds(300)
         c.progressInterval = .milliseconds(200)

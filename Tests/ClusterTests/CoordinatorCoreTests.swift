@@ -13,6 +13,7 @@ import ShapleyTestKit
         var s = Harness.coordinatorSettings()
         s.leaseTimeout = .seconds(30)
         s.heartbeatInterval = .seconds(1)
+        s.workerTimeoutIntervals = 10
         return CoordinatorCore(settings: s, estimator: try Harness.makeEstimator(s.run), logger: Harness.quietLogger)
     }
 
