@@ -154,15 +154,7 @@ public struct AdaptiveTopK: Estimator {
     /// The estimator; throws on invalid settings.
     public init(_ configuration: Configuration) throws {
         let c = configuration
-        guard c.playerCount >= 2 else {
-            throw ShapleyError.invalidOption(name: "players", value: "\(c.playerCount)", expected: "at least 2 players")
-        }
-        guard c.topK >= 1 && c.topK < c.playerCount else {
-            throw ShapleyError.invalidOption(name: "top-k", value: "\(c.topK)", expected: "1...\(c.playerCount - 1) (fewer than the players)")
-        }
-        guard c.delta > 0 && c.delta < 1 else {
-            throw ShapleyError.invalidOption(name: "delta", value: "\(c.delta)", expected: "a probability in (0, 1)")
-        }
+        try TopKSearchSettings.validate(playerCount: c.playerCount, topK: c.topK, delta: c.delta)
         guard c.minObservations >= 2, c.walksPerRound >= 1, c.basesPerRound >= 1, c.unitSize >= 2, c.sizeBins >= 1,
               c.minScreeningWalks >= 2, c.maxScreeningWalks >= c.minScreeningWalks else {
             throw ShapleyError.invalidOption(

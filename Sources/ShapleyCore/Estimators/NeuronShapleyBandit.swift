@@ -122,15 +122,7 @@ public struct NeuronShapleyBandit: Estimator {
     /// The original bandit; throws on invalid settings.
     public init(_ configuration: Configuration) throws {
         let c = configuration
-        guard c.playerCount >= 2 else {
-            throw ShapleyError.invalidOption(name: "players", value: "\(c.playerCount)", expected: "at least 2 players")
-        }
-        guard c.topK >= 1 && c.topK < c.playerCount else {
-            throw ShapleyError.invalidOption(name: "top-k", value: "\(c.topK)", expected: "1...\(c.playerCount - 1) (fewer than the players)")
-        }
-        guard c.delta > 0 && c.delta < 1 else {
-            throw ShapleyError.invalidOption(name: "delta", value: "\(c.delta)", expected: "a probability in (0, 1)")
-        }
+        try TopKSearchSettings.validate(playerCount: c.playerCount, topK: c.topK, delta: c.delta)
         guard c.range > 0, c.tolerance >= 0 else {
             throw ShapleyError.invalidOption(name: "range / tolerance", value: "\(c.range) / \(c.tolerance)", expected: "a positive range and a non-negative tolerance")
         }
