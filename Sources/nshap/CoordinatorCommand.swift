@@ -59,33 +59,14 @@ struct CoordinatorCommand: AsyncParsableCommand {
         LogSetup.bootstrap(try output.level)
         let logger = Logger(label: "nshap.coordinator")
         let sink = try ProgressSink(output)
-        let serverSecurity = try await security.serverSecurity(for: bind, logger: logger)
-        let transport = try await ZMQServerTransport(bind: bind, security: serverSecurity, insecure: security.insecure,
-                                                     logger: Logger(label: "nshap.transport"))
-        logger.notice("listening", metadata: ["endpoint": "\(transport.endpoint)", "curve": "\(transport.isSecure)"])
-        if let endpointFile {
-            do {
-                try (transport.endpoint + "\n").write(toFile: endpointFile, atomically: true, encoding: .utf8)
-            } catch {
-                throw ValidationError("--endpoint-file \(endpointFile): cannot write it: \(error.localizedDescription)")
-            }
+        // Everything that announces the coordinator (the "listening" line, the endpoint file) runs
+        // inside the service group, after its SIGTERM/SIGINT handlers are installed: a signal sent
+        // as soon as the endpoint file appears stops the run gracefully.
+        let command = self
+        let coordinator = try await PreparedCoordinator.serve(logger: logger) {
+            try await command.prepare(logger: logger, sink: sink)
         }
-        let coordinator: Coordinator
-        do {
-            var resume = self.resume, runDirectory = self.runDirectory
-            if resumeExisting, let dir = runDirectory, FileManager.default.fileExists(atPath: dir + "/config.json") {
-                logger.notice("resuming the run found in the run directory", metadata: ["directory": "\(dir)"])
-                resume = dir
-                runDirectory = nil
-            }
-            coordinator = try CoordinatorLauncher.make(
-                runDirectory: runDirectory, resume: resume, game: game, estimator: estimator, settings: settings,
-                output: output, transport: transport, logger: logger, sink: sink)
-        } catch {
-            await transport.close()
-            throw error
-        }
-        let code = try await CoordinatorLauncher.run(coordinator, output: output, logger: logger)
+        let code = try CoordinatorLauncher.finish(coordinator, output: output, logger: logger)
         if idleAfterFinish {
             let status = "# nshap coordinator: the run is over (exit status \(code.rawValue))\nnshap_run_over 1\n"
             let idle = CoordinatorIdleStatus(host: settings.metricsHost, port: settings.metricsPort, body: status, logger: logger)
@@ -95,5 +76,35 @@ struct CoordinatorCommand: AsyncParsableCommand {
             try await group.run()
         }
         if code != .success { throw code }
+    }
+
+    /// Binds the transport, announces the endpoint, and builds the coordinator of a new or
+    /// resumed run.
+    private func prepare(logger: Logger, sink: ProgressSink) async throws -> Coordinator {
+        let serverSecurity = try await security.serverSecurity(for: bind, logger: logger)
+        let transport = try await ZMQServerTransport(bind: bind, security: serverSecurity, insecure: security.insecure,
+                                                     logger: Logger(label: "nshap.transport"))
+        logger.notice("listening", metadata: ["endpoint": "\(transport.endpoint)", "curve": "\(transport.isSecure)"])
+        do {
+            if let endpointFile {
+                do {
+                    try (transport.endpoint + "\n").write(toFile: endpointFile, atomically: true, encoding: .utf8)
+                } catch {
+                    throw ValidationError("--endpoint-file \(endpointFile): cannot write it: \(error.localizedDescription)")
+                }
+            }
+            var resume = self.resume, runDirectory = self.runDirectory
+            if resumeExisting, let dir = runDirectory, FileManager.default.fileExists(atPath: dir + "/config.json") {
+                logger.notice("resuming the run found in the run directory", metadata: ["directory": "\(dir)"])
+                resume = dir
+                runDirectory = nil
+            }
+            return try CoordinatorLauncher.make(
+                runDirectory: runDirectory, resume: resume, game: game, estimator: estimator, settings: settings,
+                output: output, transport: transport, logger: logger, sink: sink)
+        } catch {
+            await transport.close()
+            throw error
+        }
     }
 }

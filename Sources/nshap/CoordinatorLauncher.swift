@@ -86,6 +86,12 @@ enum CoordinatorLauncher {
             services: [.init(service: coordinator, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        return try finish(coordinator, output: output, logger: logger)
+    }
+
+    /// Prints and writes the result of a coordinator that has ended, and says how the process
+    /// should exit.
+    static func finish(_ coordinator: Coordinator, output: OutputOptions, logger: Logger) throws -> ExitCode {
         guard let outcome = coordinator.outcome else {
             throw ValidationError("the coordinator ended without an outcome")
         }

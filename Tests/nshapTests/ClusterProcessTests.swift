@@ -118,6 +118,45 @@ import Glibc
         #expect(!result.estimates.isEmpty && result.estimates.allSatisfy { $0.marginals == 0 && $0.upper == .infinity })
     }
 
+    /// A SIGTERM sent the moment the endpoint file appears is a graceful stop (status 75, a result
+    /// file, a journal that resumes), never the signal's default action: the signal handlers are in
+    /// place before the coordinator announces itself.
+    @Test func sigtermRightAfterTheEndpointFileAppearsStopsGracefully() async throws {
+        let reference = try await Scenario.reference()
+        let group = try ProcessGroup("sigterm-at-start")
+        defer { group.cleanUp() }
+        for attempt in 1...3 {
+            let endpointFile = group.path("endpoint-\(attempt)")
+            let run = group.path("run-\(attempt)"), output = group.path("stopped-\(attempt).json")
+            let coordinator = try group.nshap("coordinator-\(attempt)", [
+                "coordinator", "--bind", "tcp://127.0.0.1:0", "--endpoint-file", endpointFile, "--run-dir", run,
+                "--output", output] + Scenario.fastGame + Scenario.estimator + Scenario.quickCoordinator)
+            // Poll far faster than the coordinator's start-up takes (the file is renamed into place).
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !FileManager.default.fileExists(atPath: endpointFile), coordinator.isRunning, ContinuousClock.now < deadline {
+                usleep(100)
+            }
+            coordinator.signal(SIGTERM)
+            #expect(await coordinator.wait(timeout: .seconds(30)) == 75, "\(coordinator.transcript)")
+            #expect(coordinator.standardError.contains("stopped before the end"), "\(coordinator.transcript)")
+            let stopped = try RunResult.load(output)
+            #expect(stopped.status == "stopped" && stopped.samples == 0, "\(coordinator.transcript)")
+            #expect(FileManager.default.fileExists(atPath: run + "/journal.log"))
+        }
+        // The stopped run resumes like any other and gives the fault-free estimates.
+        let resumed = try group.nshap("resumed", ["coordinator", "--resume", group.path("run-3"), "--bind", "tcp://127.0.0.1:0",
+                                                  "--endpoint-file", group.path("resumed.endpoint"),
+                                                  "--output", group.path("result.json")] + Scenario.quickCoordinator)
+        guard await eventually(.seconds(30), { dialableEndpoint(group.path("resumed.endpoint")) != nil || !resumed.isRunning }),
+              let endpoint = dialableEndpoint(group.path("resumed.endpoint")) else {
+            Issue.record("the resumed coordinator did not start listening\n\(resumed.transcript)")
+            return
+        }
+        try group.nshap("worker", ["worker", "--connect", endpoint, "--log-level", "info", "--give-up", "30"] + Scenario.fastGame)
+        #expect(await resumed.wait(timeout: .seconds(60)) == 0, "\(group.transcripts)")
+        #expect(try RunResult.load(group.path("result.json")).estimates == reference.estimates)
+    }
+
     @Test func workerGivesUpOnASilentCoordinatorWithAMessage() async throws {
         let group = try ProcessGroup("silent")
         defer { group.cleanUp() }
