@@ -54,19 +54,21 @@ struct CoordinatorCommand: AsyncParsableCommand {
 
     func run() async throws {
         IdleBLAS.releaseThreads()
-        // Queued messages (a goodbye, a shutdown) leave before the process does.
-        defer { ZMQContext.releaseShared() }
         LogSetup.bootstrap(try output.level)
         let logger = Logger(label: "nshap.coordinator")
         let sink = try ProgressSink(output)
-        // Everything that announces the coordinator (the "listening" line, the endpoint file) runs
-        // inside the service group, after its SIGTERM/SIGINT handlers are installed: a signal sent
-        // as soon as the endpoint file appears stops the run gracefully.
-        let command = self
-        let coordinator = try await PreparedCoordinator.serve(logger: logger) {
-            try await command.prepare(logger: logger, sink: sink)
+        // Queued messages (a shutdown) leave before the process does: the shared context is
+        // terminated (which flushes them) once the coordinator is over.
+        let code = try await ZMQContext.withShared {
+            // Everything that announces the coordinator (the "listening" line, the endpoint file)
+            // runs inside the service group, after its SIGTERM/SIGINT handlers are installed: a
+            // signal sent as soon as the endpoint file appears stops the run gracefully.
+            let command = self
+            let coordinator = try await PreparedCoordinator.serve(logger: logger) {
+                try await command.prepare(logger: logger, sink: sink)
+            }
+            return try CoordinatorLauncher.finish(coordinator, output: output, logger: logger)
         }
-        let code = try CoordinatorLauncher.finish(coordinator, output: output, logger: logger)
         if idleAfterFinish {
             let status = "# nshap coordinator: the run is over (exit status \(code.rawValue))\nnshap_run_over 1\n"
             let idle = CoordinatorIdleStatus(host: settings.metricsHost, port: settings.metricsPort, body: status, logger: logger)

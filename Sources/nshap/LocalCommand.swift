@@ -46,8 +46,12 @@ struct LocalCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Queued messages (a goodbye, a shutdown) leave before the process does.
-        defer { ZMQContext.releaseShared() }
+        // Queued messages (a shutdown) leave before the process does: the shared context is
+        // terminated (which flushes them) before this returns.
+        try await ZMQContext.withShared { try await serve() }
+    }
+
+    private func serve() async throws {
         LogSetup.bootstrap(try output.level)
         let logger = Logger(label: "nshap.local")
         let sink = try ProgressSink(output)

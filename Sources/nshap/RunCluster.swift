@@ -35,7 +35,12 @@ struct RunCluster {
     /// Runs the estimation to its end (SIGINT and SIGTERM stop it gracefully; the journal keeps
     /// what was done).
     func run(logger: Logger) async throws -> Outcome {
-        defer { ZMQContext.releaseShared() }
+        // Queued messages (a shutdown) leave before the process does: the shared context is
+        // terminated (which flushes them) before this returns.
+        try await ZMQContext.withShared { try await serve(logger: logger) }
+    }
+
+    private func serve(logger: Logger) async throws -> Outcome {
         let clock = ContinuousClock(), start = clock.now
         let address = bind ?? "ipc://\(NSTemporaryDirectory())nshap-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).ipc"
         let serverSecurity = try await security.serverSecurity(for: address, logger: logger)

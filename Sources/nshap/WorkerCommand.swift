@@ -58,8 +58,12 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Queued messages (a goodbye, a shutdown) leave before the process does.
-        defer { ZMQContext.releaseShared() }
+        // Queued messages (a goodbye) leave before the process does: the shared context is
+        // terminated (which flushes them) before this returns.
+        try await ZMQContext.withShared { try await serve() }
+    }
+
+    private func serve() async throws {
         LogSetup.bootstrap(Logger.Level(rawValue: logLevel.lowercased()) ?? .info)
         if let parentPID { ParentWatch.start(parent: parentPID) }
         let workerName = name ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
@@ -83,18 +87,27 @@ struct WorkerCommand: AsyncParsableCommand {
                     let received = transport.statistics.received
                     if received != last {
                         last = received
-                        FileManager.default.createFile(atPath: path, contents: Data("\(received)\n".utf8))
+                        _ = FileManager.default.createFile(atPath: path, contents: Data("\(received)\n".utf8))
                     }
                     try? await Task.sleep(for: .seconds(1))
                 }
             }
         }
-        defer { health?.cancel() }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let ended: Result<Void, any Error>
         do {
             try await group.run()
+            ended = .success(())
+        } catch {
+            ended = .failure(error)
+        }
+        // The health task holds the transport: let it end before the transport is released.
+        health?.cancel()
+        _ = await health?.value
+        do {
+            try ended.get()
         } catch ClusterError.refused(let refusal) {
             logger.error("refused by the coordinator", metadata: ["reason": "\(refusal.message)"])
             FileHandle.standardError.write(Data("nshap worker: refused by the coordinator: \(refusal.message)\n".utf8))

@@ -157,6 +157,29 @@ import Glibc
         #expect(try RunResult.load(group.path("result.json")).estimates == reference.estimates)
     }
 
+    /// At the end of a run every worker that joined says goodbye and its goodbye reaches the
+    /// coordinator (the worker flushes it before it exits), so the coordinator never waits out its
+    /// shutdown grace: short 2-worker runs, several times, each with a grace far longer than the run.
+    @Test func everyWorkerSaysGoodbyeWhenTheRunEnds() async throws {
+        let group = try ProcessGroup("goodbyes")
+        defer { group.cleanUp() }
+        var joined = 0
+        for attempt in 1...5 {
+            let local = try group.nshap("local-\(attempt)", [
+                "local", "--workers", "2", "--transport", "tcp", "--quiet", "--log-level", "warning",
+                "--shutdown-grace", "60", "--run-dir", group.path("run-\(attempt)"), "--output", group.path("result-\(attempt).json"),
+                "--game", "sleep", "--players", "12", "--game-seed", "3", "--coalition-cost-ms", "10",
+                "--estimator", "permutation", "--seed", "\(attempt)", "--samples", "8", "--set", "chunkSize=1"])
+            #expect(await local.wait(timeout: .seconds(120)) == 0, "\(local.transcript)")
+            let s = try RunResult.load(group.path("result-\(attempt).json")).statistics
+            #expect(s.workersWelcomed >= 1 && s.workersLeft == s.workersWelcomed && s.workersLost == 0,
+                    "run \(attempt): \(s)\n\(local.transcript)")
+            joined += s.workersWelcomed
+        }
+        // Nearly always both workers join each run (they start while the first units run).
+        #expect(joined >= 6)
+    }
+
     @Test func workerGivesUpOnASilentCoordinatorWithAMessage() async throws {
         let group = try ProcessGroup("silent")
         defer { group.cleanUp() }

@@ -87,18 +87,22 @@ public final class Worker: Service {
             }
         }
         defer {
-            receiver.cancel()
             pool.shutdown()
             continuation.finish()
         }
+        let outcome: Result<WorkerOutcome, any Error>
         do {
-            let outcome = try await loop(events, pool: pool)
-            await transport.close()
-            return outcome
+            outcome = .success(try await loop(events, pool: pool))
         } catch {
-            await transport.close()
-            throw error
+            outcome = .failure(error)
         }
+        receiver.cancel()
+        await transport.close()
+        // The receiving task holds the transport until it notices the end (at most one tick): wait
+        // for it, so that the transport is released when this returns. (A ZeroMQ transport keeps
+        // its context alive, and the context's termination is what flushes the goodbye.)
+        await receiver.value
+        return try outcome.get()
     }
 
     private func loop(_ events: AsyncStream<Event>, pool: EvaluationPool) async throws -> WorkerOutcome {

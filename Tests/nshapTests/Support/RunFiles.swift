@@ -15,6 +15,8 @@ struct RunResult: Decodable, Equatable {
         var resultsReplayed: Int
         var duplicateResults: Int
         var workersLost: Int
+        var workersLeft: Int
+        var workersWelcomed: Int
         var leasesExpired: Int
         var malformedMessages: Int
         var workersRefused: Int
