@@ -49,6 +49,32 @@ import Testing
         #expect(r.players.filter { $0.marginals > 0 }.count < 400)
     }
 
+    /// Screening walks stop once the network has collapsed, and the standardised screening score
+    /// ranks the true leaders higher than the additive screening estimate does.
+    @Test(arguments: [UInt64(1), 2])
+    func truncatedScreeningScoresFindTheLeaders(seed: UInt64) throws {
+        let n = 1000
+        let g = try CollapsingNetworkGame(playerCount: n, seed: seed)
+        var c = AdaptiveTopK.Configuration(playerCount: n, seed: seed &* 7919)
+        c.topK = 10
+        var e = try AdaptiveTopK(c)
+        var evaluator = IncrementalEvaluator(game: g)
+        while e.screeningWalks < 12 {
+            let units = e.nextWork(limit: .max)
+            try #require(!units.isEmpty)
+            for u in units { _ = try e.ingest(try evaluator.evaluate(u)) }
+        }
+        #expect(Double(e.screeningEvaluations) < 0.75 * Double(e.screeningWalks * e.walkCost),
+                "\(e.screeningEvaluations) coalitions for \(e.screeningWalks) walks of \(e.walkCost)")
+        let truth = Set(g.trueTopK(10))
+        func found(_ key: [Double]) -> Int {
+            (0..<n).sorted { key[$0] != key[$1] ? key[$0] > key[$1] : $0 < $1 }.prefix(60).filter(truth.contains).count
+        }
+        let additive = (0..<n).map { e.screen[$0].mean }
+        #expect(found(e.screenScore) >= 7 && found(e.screenScore) > found(additive),
+                "score finds \(found(e.screenScore)), additive \(found(additive)) of the top 10 in the first 60")
+    }
+
     @Test func sameSeedSameReportWhateverTheOrder() throws {
         let g = try CollapsingNetworkGame(playerCount: 300, seed: 4)
         var c = AdaptiveTopK.Configuration(playerCount: 300, seed: 7)
@@ -70,7 +96,7 @@ import Testing
         let g = try CollapsingNetworkGame(playerCount: 400, seed: 2)
         var c = AdaptiveTopK.Configuration(playerCount: 400, seed: 3)
         c.topK = 5
-        c.budget = Budget(maxEvaluations: 2_500) // stops while most players are screened only
+        c.budget = Budget(maxEvaluations: 1_000) // stops while most players are screened only
         var e = try AdaptiveTopK(c)
         let r = try LocalRun.run(&e, game: g)
         let screened = (0..<400).filter { !e.usesDirect($0) && e.screen[$0].count > 0 }

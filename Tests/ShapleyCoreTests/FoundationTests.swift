@@ -48,6 +48,23 @@ import Glibc
         #expect(c.count == 70 && o[0..<30].allSatisfy { !c.contains(Int($0)) })
     }
 
+    /// The four quarter rotations of one order start every player in the first quarter of exactly
+    /// one of them; a rotation composes with the reversal.
+    @Test func quarterRotationsCoverEveryPlayerOnceInTheirFirstQuarters() {
+        let n = 103
+        let o = Permutation.order(seed: 11, index: 5, playerCount: n)
+        #expect(Permutation.order(seed: 11, index: Permutation.rotated(5, quarters: 0), playerCount: n) == o)
+        var firstQuarters: [Int32] = []
+        for q in 0...3 {
+            let r = Permutation.order(seed: 11, index: Permutation.rotated(5, quarters: q), playerCount: n)
+            #expect(r == Array(o[(q * (n / 4))...] + o[..<(q * (n / 4))]))
+            firstQuarters += r.prefix(q == 3 ? n - 3 * (n / 4) : n / 4)
+        }
+        #expect(firstQuarters.sorted() == (0..<Int32(n)).map { $0 })
+        let both = Permutation.order(seed: 11, index: Permutation.antithetic(of: Permutation.rotated(5, quarters: 2)), playerCount: n)
+        #expect(both == Array(Permutation.order(seed: 11, index: Permutation.rotated(5, quarters: 2), playerCount: n).reversed()))
+    }
+
     /// The order is Fisher-Yates on `RandomStream(seed:index:purpose: 0)`: the fast path draws
     /// exactly what the general stream draws.
     @Test func permutationDrawsAreTheStreamsDraws() {

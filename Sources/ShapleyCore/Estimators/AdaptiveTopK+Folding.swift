@@ -1,38 +1,34 @@
 extension AdaptiveTopK {
     /// Folds a closed round: endpoints, screening walks and bases, in sample order.
     mutating func fold(_ completed: [RoundBook<Meta>.Completed]) {
-        var walkValues: [UInt64: [Double]] = [:]
+        var walkValues: [UInt64: [Int: [Double]]] = [:]
         var baseValues: [UInt64: [Double]] = [:]
         for c in completed {
             switch c.meta {
             case .endpoints: endpoints = (c.values[0], c.values[1])
-            case .walk(let s): walkValues[s, default: []] += c.values
+            case .walk(let s, let first):
+                walkValues[s, default: [:]][first] = c.values
+                screeningEvaluations += c.values.count
             case .base(let s): baseValues[s, default: []] += c.values
             }
         }
         guard let ends = endpoints else { return }
         for s in walkValues.keys.sorted() {
-            foldWalk(sample: s, values: [ends.full] + (walkValues[s] ?? []) + [ends.empty])
+            // A chunk cut short by truncation is padded with its last value: collapsed.
+            var values = [ends.full]
+            for (first, chunk) in (walkValues[s] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                let end = min(walkCost, first + configuration.unitSize)
+                values += chunk
+                values += Array(repeating: chunk.last ?? values[values.count - 1], count: max(0, end - first - chunk.count))
+            }
+            foldWalk(sample: s, values: values + [ends.empty])
         }
         for s in baseValues.keys.sorted() {
             guard let base = bases.removeValue(forKey: s) else { continue }
             foldBase(sample: s, base: base, values: baseValues[s] ?? [])
         }
+        if !walkValues.isEmpty { rebuildScreening() }
         proposal.update()
-    }
-
-    /// Folds a screening walk: every player records the drop of its group. The squared drops per
-    /// member also seed the size proposal (where marginals are large).
-    mutating func foldWalk(sample s: UInt64, values: [Double]) {
-        let n = playerCount, g = configuration.stride
-        let order = Permutation.order(seed: configuration.seed, index: s, playerCount: n)
-        for j in 0..<(values.count - 1) {
-            let start = j * g, end = min(n, start + g)
-            let drop = values[j] - values[j + 1]
-            for p in start..<end { screen[Int(order[p])].add(drop) }
-            proposal.record(square: drop * drop / Double(end - start), at: n - (start + end) / 2, count: 1)
-        }
-        screeningWalks += 1
     }
 
     /// Folds a base coalition: one importance-weighted marginal per toggled player.

@@ -93,7 +93,7 @@ extension AdaptiveTopK {
             if gap > 0 { needed.append(variances[i] * scale * scale / (gap * gap)) }
         }
         needed.sort()
-        let saving = Double(configuration.minObservations + 1), cost = Double(walkCost)
+        let saving = Double(configuration.minObservations + 1), cost = averageWalkCost
         var best = 0.0
         var more = w + Double(configuration.walksPerRound)
         while more <= Double(configuration.maxScreeningWalks) {
@@ -161,7 +161,7 @@ extension AdaptiveTopK {
             if screeningWalks >= configuration.minScreeningWalks / 2 {
                 let count = configuration.leaderCount ?? max(2 * k + 8, configuration.walksPerRound * walkCost)
                 let leaders = (0..<n).filter { screen[$0].count > 0 }
-                    .sorted { estimate[$0] != estimate[$1] ? estimate[$0] > estimate[$1] : $0 < $1 }
+                    .sorted { screenScore[$0] != screenScore[$1] ? screenScore[$0] > screenScore[$1] : $0 < $1 }
                 for i in leaders.prefix(count) { promoted[i] = true }
             }
         }

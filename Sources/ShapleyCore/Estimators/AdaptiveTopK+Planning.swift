@@ -2,6 +2,17 @@ extension AdaptiveTopK {
     /// Coalitions valued by one screening walk (removal counts `g, 2g, … < n`).
     var walkCost: Int { max(1, (playerCount - 1) / configuration.stride) }
 
+    /// Coalitions a screening walk has cost on average (its full length before any was folded).
+    var averageWalkCost: Double {
+        screeningWalks > 0 ? max(1, Double(screeningEvaluations) / Double(screeningWalks)) : Double(walkCost)
+    }
+
+    /// The rule that cuts screening walks short once the value has collapsed to `v(∅)`.
+    var walkTruncation: Truncation? {
+        guard let tolerance = configuration.truncationTolerance, let ends = endpoints, ends.full > ends.empty else { return nil }
+        return Truncation(floor: ends.empty, tolerance: tolerance * (ends.full - ends.empty), patience: configuration.truncationPatience)
+    }
+
     /// Whether the next round screens: at first always, then while more walks would exclude
     /// enough players to pay for themselves (see ``screeningWouldPay(threshold:c0:c1:variances:)``).
     var shouldScreen: Bool {
@@ -27,20 +38,21 @@ extension AdaptiveTopK {
         let n = playerCount
         var planned: [RoundBook<Meta>.Planned] = []
         var evaluations = book.valuesClosed
-        func add(_ specs: [CoalitionSpec], _ meta: Meta) {
+        func add(_ specs: [CoalitionSpec], _ meta: (Int) -> Meta, truncation: Truncation? = nil) {
             evaluations += specs.count
             for chunk in stride(from: 0, to: specs.count, by: c.unitSize) {
                 planned.append(.init(coalitions: Array(specs[chunk..<min(specs.count, chunk + c.unitSize)]),
-                                     truncation: nil, meta: meta))
+                                     truncation: truncation, meta: meta(chunk)))
             }
         }
         let screening = shouldScreen
         if screening {
-            for _ in 0..<c.walksPerRound {
+            for w in 0..<c.walksPerRound {
                 guard c.budget.allows(evaluations: evaluations, samples: Int(nextSample), moreEvaluations: walkCost, moreSamples: 1) else { break }
-                let s = nextSample
-                nextSample += 1
-                add(stride(from: c.stride, to: n, by: c.stride).map { .prefix(sample: s, removed: Int32($0), toggle: nil) }, .walk(sample: s))
+                if w % 4 == 0 { nextSample += 1 }
+                let s = Permutation.rotated(nextSample - 1, quarters: w % 4)
+                add(stride(from: c.stride, to: n, by: c.stride).map { .prefix(sample: s, removed: Int32($0), toggle: nil) },
+                    { .walk(sample: s, first: $0) }, truncation: walkTruncation)
             }
         } else if !screeningClosed {
             screeningClosed = true
@@ -61,7 +73,7 @@ extension AdaptiveTopK {
                 let removed = Int32(n - size)
                 bases[s] = Base(size: size, players: players)
                 add([.prefix(sample: s, removed: removed, toggle: nil)] + players.map { .prefix(sample: s, removed: removed, toggle: $0) },
-                    .base(sample: s))
+                    { _ in .base(sample: s) })
             }
         }
         if planned.isEmpty { done = true } else { book.open(planned) }

@@ -10,7 +10,13 @@
 ///    `E[D | i ∈ group] = φᵢ + (g−1)·(Φ − φᵢ)/(n−1)` in an additive game (`Φ = v(N) − v(∅)`), so
 ///    `φ̃ᵢ = (mean D − (g−1)Φ/(n−1)) / (1 − (g−1)/(n−1))` screens every player for `n/g`
 ///    evaluations per walk. In games with interactions `φ̃` is biased by the interactions within
-///    a group, which is why screening only decides who is measured, never who wins.
+///    a group, which is why screening only decides who is measured, never who wins. The four
+///    walks of a round follow the four quarter rotations of one order, so every player starts
+///    one of them in its first quarter, and a walk stops once the value has collapsed to `v(∅)`
+///    (``Configuration/truncationTolerance``): the groups left would drop nothing. Who is
+///    promoted first is decided by a separate screening score, each group drop standardised
+///    among the drops at a similar value level, since a strong player stands out most where
+///    the network is far from collapse.
 /// 2. **Direct measurement on shared coalitions with size importance sampling.** A base
 ///    coalition `B` of size `s ~ q` (a ``SizeProposal`` learned from the squared marginals seen at
 ///    each size, mixed with a uniform share) is valued, then `B` with each player in play toggled:
@@ -83,8 +89,17 @@ public struct AdaptiveTopK: Estimator {
         /// Screening leaders promoted to direct measurement while screening runs; `nil` (the
         /// default) promotes as many as a round of screening walks costs, at least `2k + 8`.
         public var leaderCount: Int?
-        /// Screening walks per round, 4 by default.
+        /// Screening walks per round, 4 by default. Each four walks of a round follow the four
+        /// rotations of one order (``Permutation/rotated(_:quarters:)``).
         public var walksPerRound = 4
+        /// A screening walk stops once its value has stayed within this fraction of
+        /// `|v(N) − v(∅)|` above `v(∅)` for ``truncationPatience`` groups: the network has
+        /// collapsed and the groups left would all drop nothing. 0.02 by default; `nil` walks to
+        /// the end. Only screening is truncated; direct measurement never is, so no estimate
+        /// carries truncation's bias.
+        public var truncationTolerance: Double? = 0.02
+        /// Consecutive collapsed groups that stop a screening walk, 4 by default.
+        public var truncationPatience = 4
         /// Base coalitions per round of direct measurement at most, 64 by default; fewer when many
         /// players are in play, so that a round costs about as much as a round of screening walks.
         public var basesPerRound = 64
@@ -112,7 +127,7 @@ public struct AdaptiveTopK: Estimator {
     /// What a unit of a round is for.
     enum Meta: Sendable {
         case endpoints
-        case walk(sample: UInt64)
+        case walk(sample: UInt64, first: Int)
         case base(sample: UInt64)
     }
 
@@ -127,6 +142,11 @@ public struct AdaptiveTopK: Estimator {
     var book: RoundBook<Meta>
     /// Group drops seen by each player (screening).
     var screen: [RunningStatistics]
+    /// The screening walks folded so far, in sample order.
+    var screeningRecords: [ScreeningWalk] = []
+    /// Each player's screening score, the mean standardised drop of its groups (see
+    /// ``rebuildScreening()``): screening promotes the players with the highest scores first.
+    public internal(set) var screenScore: [Double]
     /// Importance-weighted direct marginals of each player.
     var direct: [RunningStatistics]
     var endpoints: (full: Double, empty: Double)?
@@ -144,6 +164,8 @@ public struct AdaptiveTopK: Estimator {
     var nextSample: UInt64 = 0
     var bases: [UInt64: Base] = [:]
     var screeningWalks = 0
+    /// Coalitions valued by screening walks so far (less than the walks' length when truncated).
+    var screeningEvaluations = 0
     var screeningPays = true
     var measuredCount = 0
     var basesFolded = 0
@@ -161,6 +183,11 @@ public struct AdaptiveTopK: Estimator {
                 name: "counts", value: "min observations \(c.minObservations), walks \(c.walksPerRound), bases \(c.basesPerRound), unit size \(c.unitSize), bins \(c.sizeBins), screening walks \(c.minScreeningWalks)...\(c.maxScreeningWalks)",
                 expected: "at least 2 observations, 1 walk, 1 base, 2 coalitions per unit, 1 bin, 2 screening walks and a maximum not below the minimum")
         }
+        guard c.truncationPatience >= 1, (c.truncationTolerance ?? 0) >= 0 else {
+            throw ShapleyError.invalidOption(name: "truncation tolerance / patience",
+                                             value: "\(c.truncationTolerance.map { "\($0)" } ?? "none") / \(c.truncationPatience)",
+                                             expected: "a non-negative fraction (or none) and a patience of at least 1")
+        }
         guard c.priorWeight >= 0, c.defensiveShare > 0 && c.defensiveShare <= 1, c.resolution >= 0 else {
             throw ShapleyError.invalidOption(name: "prior weight / defensive share / resolution",
                                              value: "\(c.priorWeight) / \(c.defensiveShare) / \(c.resolution)",
@@ -171,6 +198,7 @@ public struct AdaptiveTopK: Estimator {
         book = RoundBook(seed: c.seed, playerCount: n)
         screen = Array(repeating: RunningStatistics(), count: n)
         direct = Array(repeating: RunningStatistics(), count: n)
+        screenScore = Array(repeating: 0, count: n)
         proposal = SizeProposal(playerCount: n, binCount: c.sizeBins, defensiveShare: c.defensiveShare)
         screeningClosed = !c.screening || c.stride < 2
         promoted = Array(repeating: screeningClosed, count: n)

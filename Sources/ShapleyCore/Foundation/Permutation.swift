@@ -10,9 +10,22 @@ public enum Permutation {
     /// The sample index of the reversed order of sample `index` (and back again).
     public static func antithetic(of index: UInt64) -> UInt64 { index ^ reversedBit }
 
+    /// The lowest of the two bits of a sample index that rotate the order by quarters:
+    /// `order(seed:index: i | r << rotationShift, ...)` is `order(seed:index: i, ...)` rotated left
+    /// by `r·⌊n/4⌋` positions (`r` in 0...3). Four walks along the four rotations of one order start
+    /// every player in the first quarter of exactly one of them: walks that are cut short (their
+    /// value collapsed) still reach every player, each walk on its own a uniformly random order.
+    public static let rotationShift: UInt64 = 45
+
+    /// The sample index of order `index` rotated by `quarters` quarters (0...3).
+    public static func rotated(_ index: UInt64, quarters: Int) -> UInt64 {
+        precondition((0...3).contains(quarters), "quarters must be in 0...3")
+        return (index & ~(3 << rotationShift)) | UInt64(quarters) << rotationShift
+    }
+
     /// The order of sample `index` over players `0..<playerCount` (Fisher-Yates on stream
-    /// `(seed, index)`). Sample indices below 2^47 are supported; bit 47 (``reversedBit``) reverses
-    /// the order of the sample named by the lower bits.
+    /// `(seed, index)`). Sample indices below 2^45 are supported; bits 45-46 rotate the order
+    /// (``rotated(_:quarters:)``) and then bit 47 (``reversedBit``) reverses it.
     ///
     /// The draws are exactly those of `RandomStream(seed: seed, index: index, purpose: 0)` and its
     /// `uniform(below:)`, taken two 64-bit draws per Philox block without the general stream's
@@ -23,13 +36,18 @@ public enum Permutation {
             for i in 0..<n { buffer[i] = Int32(i) }
             count = n
         }
-        var draws = PairedDraws(key: seed, stream: index & ~reversedBit)
+        var draws = PairedDraws(key: seed, stream: index & ~(reversedBit | 3 << rotationShift))
         order.withUnsafeMutableBufferPointer { buffer in
             var i = n - 1
             while i > 0 {
                 buffer.swapAt(i, Int(draws.uniform(below: UInt64(i + 1))))
                 i -= 1
             }
+        }
+        let quarters = Int((index >> rotationShift) & 3)
+        if quarters > 0 && n > 0 {
+            let shift = quarters * (n / 4)
+            order = Array(order[shift...] + order[..<shift])
         }
         if index & reversedBit != 0 { order.reverse() }
         return order

@@ -20,6 +20,10 @@ func debugRun(n: Int, k: Int, budget: Int, seed: UInt64, every: Int) throws {
             let p = TopKPrecision.precision(rep.ranking, truth: truth, k: k)
             let trueVals = truth.prefix(4).map { String(format: "%.4f±%.4f(%d)", rep.players[$0].value, rep.players[$0].upper - rep.players[$0].value, rep.players[$0].marginals) }
             let missing = truth.filter { !rep.ranking.prefix(k).contains($0) }.prefix(3).map { String(format: "%d:%.4f[%.4f,%.4f](%d)", $0, rep.players[$0].value, rep.players[$0].lower, rep.players[$0].upper, rep.players[$0].marginals) }
+            let sorted = (0..<n).sorted { e.screenScore[$0] > e.screenScore[$1] }
+            var rankOf = [Int](repeating: 0, count: n)
+            for (r, p) in sorted.enumerated() { rankOf[p] = r }
+            print("screen ranks of truth:", truth.map { rankOf[$0] })
             print(round, evaluations, rep.activePlayers, rep.samples, String(format: "p=%.2f", p), trueVals.joined(separator: " "), "missing:", missing.joined(separator: " "))
         }
     }
@@ -50,6 +54,8 @@ func tuneRun(n: Int, k: Int, seeds: Int, budget: Int, overrides: [String]) throw
                 case "delta": c.delta = v
                 case "bins": c.sizeBins = Int(v)
                 case "leaders": c.leaderCount = Int(v)
+                case "trunc": c.truncationTolerance = v > 0 ? v : nil
+                case "patience": c.truncationPatience = Int(v)
                 default: fatalError("unknown \(kv[0])")
                 }
             }
@@ -89,4 +95,24 @@ func debugVoting(n: Int, k: Int, seed: UInt64) throws {
     }
     let top = TopKPrecision.ranking(of: values)
     print("true k-th", values[top[k - 1]], "k+1-th", values[top[k]], "max", values[top[0]])
+}
+
+/// `EstimatorBench debug-walk N SEED`: the group drops of one screening walk around the true leaders.
+func debugWalk(n: Int, seed: UInt64) throws {
+    let game = try CollapsingNetworkGame(playerCount: n, seed: seed)
+    let truth = game.trueTopK(10)
+    let g = min(128, max(4, Int(Double(n).squareRoot().rounded())))
+    let s = Permutation.rotated(0, quarters: 0)
+    let order = Permutation.order(seed: seed &* 7919, index: s, playerCount: n)
+    var evaluator = IncrementalEvaluator(game: game)
+    let specs: [CoalitionSpec] = stride(from: 0, through: n, by: g).map { .prefix(sample: s, removed: Int32($0), toggle: nil) }
+    let r = try evaluator.evaluate(WorkUnit(id: 1, seed: seed &* 7919, playerCount: n, coalitions: specs))
+    var line: [String] = []
+    for j in 0..<(r.values.count - 1) {
+        let members = order[(j * g)..<min(n, (j + 1) * g)]
+        let lead = members.contains { truth.contains(Int($0)) } ? "*" : ""
+        line.append(String(format: "%@%.3f@%.3f", lead, r.values[j] - r.values[j + 1], r.values[j]))
+        if r.values[j] < 0.01 { break }
+    }
+    print(line.joined(separator: " "))
 }

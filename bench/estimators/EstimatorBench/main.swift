@@ -81,6 +81,10 @@ if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "debug" {
     try debugRun(n: Int(a[2])!, k: Int(a[3])!, budget: Int(a[4])!, seed: UInt64(a[5])!, every: Int(a[6])!)
     exit(0)
 }
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "debug-walk" {
+    try debugWalk(n: Int(CommandLine.arguments[2])!, seed: UInt64(CommandLine.arguments[3])!)
+    exit(0)
+}
 if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "debug-voting" {
     let a = CommandLine.arguments
     try debugVoting(n: Int(a[2])!, k: Int(a[3])!, seed: UInt64(a[4])!)
