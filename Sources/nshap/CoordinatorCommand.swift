@@ -13,7 +13,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         discussion: """
         The coordinator keeps the run in a directory (its configuration and a crash-safe journal of every accepted result); after a crash, '--resume DIR' continues with nothing lost and nothing counted twice. Off loopback, traffic is encrypted and authenticated with CURVE unless --insecure is given: see 'nshap keys generate'.
 
-        A unit that fails or kills workers 3 times is quarantined; the estimator goes on without it (the sample it belonged to is left out, and the result lists it) when it can, and the run stalls otherwise.
+        A unit that fails 3 times (the game raises an error on it), or whose workers are lost 8 times while they evaluate it (they crash, or go silent past their deadline), is quarantined; the estimator goes on without it (the sample it belonged to is left out, and the result lists it) when it can, and the run stalls otherwise.
 
         Exit status: 0 finished, 75 stopped early (resume it), 3 stalled on quarantined units.
         """)

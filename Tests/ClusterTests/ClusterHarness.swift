@@ -25,8 +25,12 @@ enum Harness {
         var c = CoordinatorConfiguration(run: run)
         c.heartbeatInterval = .milliseconds(20)
         // Dead after 1 s of silence: quick enough for the fault tests, slow enough that a live
-        // worker starved on a loaded machine is not declared lost (each loss is a strike).
+        // worker starved on a loaded machine is seldom declared lost (each loss counts towards
+        // quarantining the units it was evaluating).
         c.workerTimeoutIntervals = 50
+        // Fewer losses than by default before a unit that kills its workers is quarantined (each
+        // takes a second of silence to notice), still more than the strikes of failures.
+        c.maxLosses = 5
         c.leaseTimeout = .seconds(5)
         c.shutdownGrace = .milliseconds(300)
         c.progressInterval = .milliseconds(200)

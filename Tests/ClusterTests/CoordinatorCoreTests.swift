@@ -87,8 +87,8 @@ import ShapleyTestKit
         c.receive(.ready(credit: 2), from: b, now: later)
         c.tick(now: later)
         #expect(c.sessions[a] == nil && c.statistics.workersLost == 1)
-        #expect(c.open[held[0].unit.id]?.strikes == 1)
-        #expect(c.open[held[1].unit.id]?.strikes == 0)
+        #expect(c.open[held[0].unit.id]?.losses == 1 && c.open[held[0].unit.id]?.strikes == 0)
+        #expect(c.open[held[1].unit.id]?.losses == 0 && c.open[held[1].unit.id]?.strikes == 0)
         // b is idle, so it gets the suspect alone and nothing else until it is resolved.
         let given = assignments(c.takeOutbox(), to: b)
         #expect(given.map(\.unit.id) == [held[0].unit.id])
@@ -107,7 +107,50 @@ import ShapleyTestKit
         #expect(c.sessions[a] != nil)  // buried at the next turn, after what it sent was handled
         c.assign(now: t0)
         #expect(c.sessions[a] == nil)
-        #expect(held.allSatisfy { c.open[$0.unit.id]?.strikes == 1 })
+        #expect(held.allSatisfy { c.open[$0.unit.id]?.losses == 1 && c.open[$0.unit.id]?.strikes == 0 })
+    }
+
+    /// Workers lost while evaluating a unit weigh less than failures: the unit is quarantined only
+    /// at the larger loss limit, and losses do not add up with strikes.
+    @Test func lostWorkersWeighLessThanFailures() throws {
+        var settings = try core().settings
+        settings.maxStrikes = 3
+        settings.maxLosses = 5
+        var c = CoordinatorCore(settings: settings, estimator: try Harness.makeEstimator(settings.run), logger: Harness.quietLogger)
+        var now = t0
+        var instance: UInt64 = 0
+        var target: UInt64?
+        /// A new worker takes the unit (the suspect goes to it, as it is idle) and then does `fate`.
+        func attempt(_ fate: (Assignment, PeerID, inout CoordinatorCore) -> Void) throws {
+            instance += 1
+            let peer = PeerID([UInt8(instance)])
+            c.receive(hello(instance, slots: 1), from: peer, now: now)
+            c.receive(.ready(credit: 1), from: peer, now: now)
+            c.assign(now: now)
+            let a = try #require(assignments(c.takeOutbox(), to: peer).first)
+            if let target { #expect(a.unit.id == target) } else { target = a.unit.id }
+            c.receive(.heartbeat(Heartbeat(credit: 0, evaluating: [a.lease], lastLease: a.lease)), from: peer, now: now)
+            fate(a, peer, &c)
+            now += .seconds(11)  // past the worker timeout: whoever is still connected is declared lost
+            c.tick(now: now)
+        }
+        let lost: (Assignment, PeerID, inout CoordinatorCore) -> Void = { _, _, _ in }
+        let failed: (Assignment, PeerID, inout CoordinatorCore) -> Void = { a, peer, core in
+            core.receive(.failed(lease: a.lease, unitID: a.unit.id, reason: "boom"), from: peer, now: now)
+            core.receive(.bye(returnedLeases: [], reason: "done"), from: peer, now: now)
+        }
+        // As many losses as the strike limit, and one failure less than it: still issued.
+        for _ in 0..<settings.maxStrikes { try attempt(lost) }
+        for _ in 1..<settings.maxStrikes { try attempt(failed) }
+        let unit = try #require(target)
+        #expect(c.open[unit]?.losses == settings.maxStrikes && c.open[unit]?.strikes == settings.maxStrikes - 1)
+        #expect(c.quarantined.isEmpty && c.statistics.workersLost == settings.maxStrikes)
+        // Losses up to their own limit quarantine it (and the estimator goes on without it).
+        while (c.open[unit]?.losses ?? settings.maxLosses) < settings.maxLosses { try attempt(lost) }
+        #expect(c.open[unit] == nil && c.abandoned == [unit])
+        #expect(c.quarantine.first?.reason.contains("was lost") == true)
+        #expect(c.statistics.workersLost == settings.maxLosses && c.statistics.failures == settings.maxStrikes - 1)
+        #expect(c.takeJournalRecords().contains { if case .abandoned(unit, _) = $0 { true } else { false } })
     }
 
     @Test func byeRequeuesWithoutBlame() throws {

@@ -15,8 +15,14 @@ public struct CoordinatorConfiguration: Sendable {
     /// never arrived) and issued again: one heartbeat interval after it was granted when the
     /// worker reports a later assignment, else this many heartbeat intervals after.
     public var lostAssignmentIntervals: Int = 10
-    /// A unit that failed or was being evaluated by a dying worker this many times is quarantined.
+    /// A unit whose evaluation failed this many times (the game threw, the result did not fit the
+    /// unit, the assignment could not be encoded) is quarantined.
     public var maxStrikes: Int = 3
+    /// A unit that was being evaluated by this many workers declared lost (silent past their
+    /// deadline, or gone) is quarantined. Larger than ``maxStrikes``: a lost worker is as likely a
+    /// starved or killed process as one the unit crashed, so these losses weigh less than failures
+    /// and never add up with them.
+    public var maxLosses: Int = 8
     /// The most units taken from the estimator and not yet finished (the coordinator's own queue);
     /// 0 means four per worker slot, at least 64.
     public var maxOpenUnits: Int = 0

@@ -32,7 +32,7 @@ extension CoordinatorCore {
         refill()
         for peer in sessions.keys {
             guard let s = sessions[peer] else { continue }
-            if s.leases.contains(where: { (leases[$0].flatMap { open[$0.unitID]?.strikes } ?? 0) > 0 }) { continue }
+            if s.leases.contains(where: { leases[$0].flatMap { open[$0.unitID]?.isSuspect } ?? false }) { continue }
             var room = min(s.credit, Int(s.hello.slots) - s.occupied)
             guard room > 0 else { continue }
             if s.occupied == 0, let unit = pop(from: \.suspects) {
@@ -96,7 +96,7 @@ extension CoordinatorCore {
     mutating func requeue(_ unitID: UInt64, isNew: Bool = false) {
         guard let u = open[unitID], !u.queued, u.leases.isEmpty, quarantined[unitID] == nil else { return }
         open[unitID]?.queued = true
-        if u.strikes > 0 {
+        if u.isSuspect {
             suspects.append(unitID)
         } else if isNew {
             fresh.append(unitID)
@@ -180,19 +180,39 @@ extension CoordinatorCore {
         return nil
     }
 
-    /// Counts a strike against a unit and quarantines it at the limit; otherwise requeues it. A
-    /// quarantined unit is abandoned when the estimator can go on without it.
+    /// Counts a failure (a strike) against a unit and quarantines it at ``CoordinatorConfiguration/maxStrikes``;
+    /// otherwise requeues it. A quarantined unit is abandoned when the estimator can go on without it.
     mutating func strike(_ unitID: UInt64, reason: String) {
         guard open[unitID] != nil else { return }
         open[unitID]?.strikes += 1
-        let strikes = open[unitID]?.strikes ?? 0
-        guard strikes >= settings.maxStrikes else {
+        guard (open[unitID]?.strikes ?? 0) >= settings.maxStrikes else {
             requeue(unitID)
             return
         }
+        quarantine(unitID, reason: reason)
+    }
+
+    /// Counts a worker lost while evaluating a unit and quarantines the unit at
+    /// ``CoordinatorConfiguration/maxLosses``; otherwise requeues it. Losses weigh less than
+    /// failures (a starved or killed worker is not the unit's fault), so their limit is larger and
+    /// they do not add up with strikes.
+    mutating func countLoss(_ unitID: UInt64, reason: String) {
+        guard open[unitID] != nil else { return }
+        open[unitID]?.losses += 1
+        guard (open[unitID]?.losses ?? 0) >= settings.maxLosses else {
+            requeue(unitID)
+            return
+        }
+        quarantine(unitID, reason: reason)
+    }
+
+    /// Quarantines an open unit (it is not issued again) and abandons it when the estimator can go
+    /// on without it.
+    private mutating func quarantine(_ unitID: UInt64, reason: String) {
         if quarantined[unitID] == nil {
             logger.error("unit quarantined: it will not be issued again", metadata: [
-                "unit": "\(unitID)", "strikes": "\(strikes)", "reason": "\(reason)"])
+                "unit": "\(unitID)", "failures": "\(open[unitID]?.strikes ?? 0)", "workersLost": "\(open[unitID]?.losses ?? 0)",
+                "reason": "\(reason)"])
         }
         quarantined[unitID] = reason
         guard estimator.abandon(unitID: unitID) else { return }
@@ -234,8 +254,8 @@ extension CoordinatorCore {
         }
     }
 
-    /// Declares a worker dead: its leases go back in line, and the units it was evaluating get a
-    /// strike (all it held, when its last report may not have covered everything).
+    /// Declares a worker dead: its leases go back in line, and the units it was evaluating count a
+    /// loss (all it held, when its last report may not have covered everything).
     mutating func bury(_ peer: PeerID, reason: String) {
         guard let s = sessions.removeValue(forKey: peer) else { return }
         if peersByInstance[s.hello.instance] == peer { peersByInstance[s.hello.instance] = nil }
@@ -253,7 +273,7 @@ extension CoordinatorCore {
         }
         for u in units {
             if blamed.contains(u) {
-                strike(u, reason: "worker \(s.hello.name) was lost (\(reason)) while evaluating it")
+                countLoss(u, reason: "worker \(s.hello.name) was lost (\(reason)) while evaluating it")
             } else {
                 requeue(u)
             }

@@ -37,8 +37,15 @@ struct WorkerSession {
 struct OpenUnit {
     var unit: WorkUnit
     var leases: Set<UInt64> = []
+    /// Failures: evaluation errors and results that do not fit (towards ``CoordinatorConfiguration/maxStrikes``).
     var strikes = 0
+    /// Workers lost while evaluating it (towards ``CoordinatorConfiguration/maxLosses``).
+    var losses = 0
     var queued = false
+
+    /// Whether something went wrong with it before: it is then given only to an idle worker, which
+    /// gets nothing else until it is resolved, so that the next failure or loss is blamed precisely.
+    var isSuspect: Bool { strikes > 0 || losses > 0 }
 }
 
 /// A lease: which unit, to whom, since and until when.
@@ -103,7 +110,7 @@ struct CoordinatorCore {
         return open.keys.allSatisfy { quarantined[$0] != nil }
     }
 
-    /// Quarantined units with the reason of their last strike, by unit id.
+    /// Quarantined units with the reason of their last strike or loss, by unit id.
     var quarantine: [(unit: UInt64, reason: String)] {
         quarantined.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
