@@ -18,6 +18,9 @@ import ShapleyTestKit
             let network = InProcessNetwork()
             var settings = Harness.coordinatorSettings()
             settings.progressInterval = .milliseconds(5)
+            // A stopping coordinator waits for its workers' goodbyes (and last results) only as long
+            // as they take; on a loaded machine that may be more than the harness's 300 ms.
+            settings.shutdownGrace = .milliseconds(Int64(2000 * testTimeScale))
             let first = try Coordinator.start(runDirectory: path, configuration: settings,
                                               makeEstimator: Harness.makeEstimator,
                                               transport: try network.bind("coordinator"), logger: Harness.quietLogger)
@@ -33,7 +36,14 @@ import ShapleyTestKit
                 let stopped = try await firstRun.value
                 #expect(stopped.status == .stopped)
                 #expect(stopped.report.samples < 48)
-                for w in workers { #expect(try await w.value.reason.contains("stopping")) }
+                for w in workers {
+                    do {
+                        #expect(try await w.value.reason.contains("stopping"))
+                    } catch ClusterError.refused(let refusal) where refusal.code == .shuttingDown {
+                        // A worker starved past the heartbeat timeout on a loaded machine was
+                        // dropped; saying hello again during the shutdown, it was told so.
+                    }
+                }
             }
             let second = try Coordinator.resume(
                 runDirectory: path, adjust: { $0 = Harness.coordinatorSettings($0.run) },

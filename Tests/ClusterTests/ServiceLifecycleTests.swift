@@ -14,6 +14,9 @@ import ShapleyTestKit
             let network = InProcessNetwork()
             var settings = Harness.coordinatorSettings()
             settings.progressInterval = .milliseconds(5)
+            // The coordinator waits for the workers' goodbyes only as long as they take; on a loaded
+            // machine that may be more than the harness's 300 ms.
+            settings.shutdownGrace = .milliseconds(Int64(2000 * testTimeScale))
             let coordinator = Coordinator(configuration: settings, estimator: try Harness.makeEstimator(settings.run),
                                           transport: try network.bind("coordinator"), journal: nil, logger: Harness.quietLogger)
             let group = ServiceGroup(services: [coordinator], logger: Harness.quietLogger)
