@@ -2,6 +2,7 @@ import ArgumentParser
 import Cluster
 import Foundation
 import Logging
+import Synchronization
 import ZMQTransport
 
 /// `nshap local`: a coordinator and N worker processes on this machine.
@@ -58,11 +59,30 @@ struct LocalCommand: AsyncParsableCommand {
         let address = transport == "tcp"
             ? "tcp://127.0.0.1:*"
             : "ipc://\(NSTemporaryDirectory())nshap-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).ipc"
+        defer {
+            if address.hasPrefix("ipc://") { unlink(String(address.dropFirst("ipc://".count))) }
+        }
+        let processes = LocalProcesses()
+        defer { processes.terminateAll(grace: .seconds(2)) }
+        let watcher = Watcher()
+        defer { watcher.cancel() }
+        // As for `nshap coordinator`: the socket is bound, the run opened and the workers started
+        // inside the service group, once its SIGTERM/SIGINT handlers are installed, so that a
+        // signal at any point of the start-up stops the run gracefully.
+        let command = self
+        let coordinator = try await PreparedCoordinator.serve(logger: logger) {
+            try await command.start(address: address, processes: processes, watcher: watcher, logger: logger, sink: sink)
+        }
+        let code = try CoordinatorLauncher.finish(coordinator, output: output, logger: logger)
+        if code != .success { throw code }
+    }
+
+    /// Binds the coordinator's socket on `address`, builds the coordinator, starts the worker
+    /// processes, and has `watcher` stop the run when every worker process has ended.
+    private func start(address: String, processes: LocalProcesses, watcher: Watcher, logger: Logger,
+                       sink: ProgressSink) async throws -> Coordinator {
         let server = try await ZMQServerTransport(bind: address, logger: Logger(label: "nshap.transport"))
         let endpoint = server.endpoint
-        defer {
-            if endpoint.hasPrefix("ipc://") { unlink(String(endpoint.dropFirst("ipc://".count))) }
-        }
         let coordinator: Coordinator
         do {
             coordinator = try CoordinatorLauncher.make(
@@ -75,8 +95,6 @@ struct LocalCommand: AsyncParsableCommand {
         // A resumed run keeps its game: start the workers with the saved game options.
         var gameArguments = game.arguments
         if let resume, let saved = try SavedGame.arguments(ofRunAt: resume) { gameArguments = saved }
-        let processes = LocalProcesses()
-        defer { processes.terminateAll(grace: .seconds(2)) }
         let executable = LocalProcesses.executablePath()
         for i in 0..<workers {
             let args = ["worker", "--connect", endpoint, "--name", "local-\(i + 1)", "--threads", "\(threads)",
@@ -84,7 +102,7 @@ struct LocalCommand: AsyncParsableCommand {
             try processes.spawn(name: "local-\(i + 1)", path: executable, arguments: args)
         }
         logger.info("started workers", metadata: ["count": "\(workers)", "endpoint": "\(endpoint)"])
-        let watcher = Task {
+        watcher.start {
             while !Task.isCancelled {
                 for child in processes.reap() {
                     logger.warning("a worker process ended", metadata: [
@@ -99,14 +117,21 @@ struct LocalCommand: AsyncParsableCommand {
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
-        let code: ExitCode
-        do {
-            code = try await CoordinatorLauncher.run(coordinator, output: output, logger: logger)
-        } catch {
-            watcher.cancel()
-            throw error
+        return coordinator
+    }
+
+    /// The task that watches the worker processes, once started.
+    final class Watcher: Sendable {
+        private let task = Mutex<Task<Void, Never>?>(nil)
+
+        /// Starts `body` as the watching task.
+        func start(_ body: @escaping @Sendable () async -> Void) {
+            task.withLock { $0 = Task(operation: body) }
         }
-        watcher.cancel()
-        if code != .success { throw code }
+
+        /// Cancels the watching task, if started.
+        func cancel() {
+            task.withLock { $0?.cancel() }
+        }
     }
 }
