@@ -1,4 +1,10 @@
 extension AdaptiveTopK {
+    /// The units a round's bases are cut into at least, when they hold enough coalitions.
+    static let unitsPerRound = 8
+
+    /// The fewest coalitions in a unit cut from bases (the engine values coalitions in batches).
+    static let smallestUnit = 16
+
     /// Coalitions valued by one screening walk (removal counts `g, 2g, … < n`).
     var walkCost: Int { max(1, (playerCount - 1) / configuration.stride) }
 
@@ -38,10 +44,11 @@ extension AdaptiveTopK {
         let n = playerCount
         var planned: [RoundBook<Meta>.Planned] = []
         var evaluations = book.valuesClosed
-        func add(_ specs: [CoalitionSpec], _ meta: (Int) -> Meta, truncation: Truncation? = nil) {
+        func add(_ specs: [CoalitionSpec], _ meta: (Int) -> Meta, truncation: Truncation? = nil, unit: Int? = nil) {
             evaluations += specs.count
-            for chunk in stride(from: 0, to: specs.count, by: c.unitSize) {
-                planned.append(.init(coalitions: Array(specs[chunk..<min(specs.count, chunk + c.unitSize)]),
+            let unit = unit ?? c.unitSize
+            for chunk in stride(from: 0, to: specs.count, by: unit) {
+                planned.append(.init(coalitions: Array(specs[chunk..<min(specs.count, chunk + unit)]),
                                      truncation: truncation, meta: meta(chunk)))
             }
         }
@@ -64,6 +71,11 @@ extension AdaptiveTopK {
             // (at least one base), so that the per-round bookkeeping stays small against them.
             let target = max(c.walksPerRound * walkCost, 4 * (c.topK + 1), n / 4)
             let count = max(1, min(c.basesPerRound, target / (players.count + 1)))
+            // Bases are cut into units small enough that the round's work spreads over several
+            // workers: a round ends only when its last unit is back, and one large unit would
+            // keep every other worker idle meanwhile.
+            let spread = (count * (players.count + 1) + Self.unitsPerRound - 1) / Self.unitsPerRound
+            let baseUnit = min(c.unitSize, max(Self.smallestUnit, spread))
             for _ in 0..<count {
                 guard c.budget.allows(evaluations: evaluations, samples: Int(nextSample), moreEvaluations: players.count + 1, moreSamples: 1) else { break }
                 let s = nextSample
@@ -73,7 +85,7 @@ extension AdaptiveTopK {
                 let removed = Int32(n - size)
                 bases[s] = Base(size: size, players: players)
                 add([.prefix(sample: s, removed: removed, toggle: nil)] + players.map { .prefix(sample: s, removed: removed, toggle: $0) },
-                    { _ in .base(sample: s) })
+                    { _ in .base(sample: s) }, unit: baseUnit)
             }
         }
         if planned.isEmpty { done = true } else { book.open(planned) }

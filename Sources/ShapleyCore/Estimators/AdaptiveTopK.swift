@@ -112,7 +112,8 @@ public struct AdaptiveTopK: Estimator {
         /// Base coalitions per round of direct measurement at most, 64 by default; fewer when many
         /// players are in play, so that a round costs about as much as a round of screening walks.
         public var basesPerRound = 64
-        /// Coalitions per work unit, 256 by default.
+        /// Coalitions per work unit at most, 256 by default (a round's bases are cut finer, into
+        /// about eight units, so that several workers share them).
         public var unitSize = 256
         /// Size bins of the importance-sampling proposal, 32 by default.
         public var sizeBins = 32
