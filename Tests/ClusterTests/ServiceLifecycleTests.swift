@@ -23,7 +23,14 @@ import ShapleyTestKit
                                           transport: try network.bind("coordinator"), journal: nil, logger: Harness.quietLogger)
             let group = ServiceGroup(services: [coordinator], logger: Harness.quietLogger)
             let running = Task { try await group.run() }
-            let workers = Harness.startWorkers(2, network: network, game: game)
+            // Nor does a starved worker take the coordinator's silence for a lost coordinator and
+            // say hello again, which the shutting-down coordinator would refuse.
+            let workers = (0..<2).map { i in
+                var w = Harness.workerSettings("w\(i)")
+                w.coordinatorTimeoutIntervals = 5000
+                let worker = Worker(configuration: w, game: game, transport: network.connect("coordinator"), logger: Harness.quietLogger)
+                return Task { try await worker.execute() }
+            }
             // Both workers hold sessions (one that says hello after the shutdown began is refused).
             try await waitUntil { accepted(coordinator) >= 5 && (coordinator.latestProgress?.workers ?? 0) == 2 }
             await group.triggerGracefulShutdown()
