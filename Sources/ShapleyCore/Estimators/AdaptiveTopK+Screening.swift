@@ -21,17 +21,19 @@ extension AdaptiveTopK {
             let drop = values[j] - values[j + 1]
             walk.drops.append(drop)
             walk.levels.append(values[j])
-            for p in start..<end { walk.group[Int(order[p])] = Int32(j) }
+            for p in start..<end {
+                walk.group[Int(order[p])] = Int32(j)
+                screen[Int(order[p])].add(drop)
+            }
             proposal.record(square: drop * drop / Double(end - start), at: n - (start + end) / 2, count: 1)
         }
         screeningRecords.append(walk)
         screeningWalks += 1
     }
 
-    /// Rebuilds every player's screening statistics from the walks: the group drops as they are
-    /// (``screen``, the basis of the additive screening estimate and its interval) and the
-    /// screening score (``screenScore``), the mean over the player's walks of its group's drop
-    /// standardised among the groups removed at a similar value level, in every walk so far. How
+    /// Rebuilds every player's screening score (``screenScore``; the plain group drops of
+    /// ``screen``, the basis of the additive screening estimate and its interval, are added as
+    /// walks fold): the mean over the player's walks of its group's drop standardised among the groups removed at a similar value level, in every walk so far. How
     /// much a group takes away depends far more on how close the network is to collapse than on
     /// who is in the group: near the full network a group of ordinary players takes little and
     /// varies little, so one strong player stands out by many standard deviations there, while
@@ -59,14 +61,8 @@ extension AdaptiveTopK {
             standard.append(walk.drops.enumerated().map { j, d in spreads[b[j]] > 0 ? (d - level[b[j]].mean) / spreads[b[j]] : 0 })
         }
         for i in 0..<playerCount {
-            var s = RunningStatistics()
             var z = 0.0
-            for (w, walk) in screeningRecords.enumerated() {
-                let j = Int(walk.group[i])
-                s.add(walk.drops[j])
-                z += standard[w][j]
-            }
-            screen[i] = s
+            for (w, walk) in screeningRecords.enumerated() { z += standard[w][Int(walk.group[i])] }
             screenScore[i] = z / Double(screeningRecords.count)
         }
     }
