@@ -183,13 +183,7 @@ extension CoordinatorCore {
     /// Counts a failure (a strike) against a unit and quarantines it at ``CoordinatorConfiguration/maxStrikes``;
     /// otherwise requeues it. A quarantined unit is abandoned when the estimator can go on without it.
     mutating func strike(_ unitID: UInt64, reason: String) {
-        guard open[unitID] != nil else { return }
-        open[unitID]?.strikes += 1
-        guard (open[unitID]?.strikes ?? 0) >= settings.maxStrikes else {
-            requeue(unitID)
-            return
-        }
-        quarantine(unitID, reason: reason)
+        count(\.strikes, limit: settings.maxStrikes, against: unitID, reason: reason)
     }
 
     /// Counts a worker lost while evaluating a unit and quarantines the unit at
@@ -197,13 +191,15 @@ extension CoordinatorCore {
     /// failures (a starved or killed worker is not the unit's fault), so their limit is larger and
     /// they do not add up with strikes.
     mutating func countLoss(_ unitID: UInt64, reason: String) {
-        guard open[unitID] != nil else { return }
-        open[unitID]?.losses += 1
-        guard (open[unitID]?.losses ?? 0) >= settings.maxLosses else {
-            requeue(unitID)
-            return
-        }
-        quarantine(unitID, reason: reason)
+        count(\.losses, limit: settings.maxLosses, against: unitID, reason: reason)
+    }
+
+    /// Adds one to a unit's `counter`: quarantines the unit once it reaches `limit`, else requeues it.
+    private mutating func count(_ counter: WritableKeyPath<OpenUnit, Int>, limit: Int, against unitID: UInt64, reason: String) {
+        guard var unit = open[unitID] else { return }
+        unit[keyPath: counter] += 1
+        open[unitID] = unit
+        if unit[keyPath: counter] >= limit { quarantine(unitID, reason: reason) } else { requeue(unitID) }
     }
 
     /// Quarantines an open unit (it is not issued again) and abandons it when the estimator can go
