@@ -64,7 +64,7 @@ struct LocalCommand: AsyncParsableCommand {
         }
         let processes = LocalProcesses()
         defer { processes.terminateAll(grace: .seconds(2)) }
-        let watcher = Watcher()
+        let watcher = BackgroundTask()
         defer { watcher.cancel() }
         // As for `nshap coordinator`: the socket is bound, the run opened and the workers started
         // inside the service group, once its SIGTERM/SIGINT handlers are installed, so that a
@@ -79,7 +79,7 @@ struct LocalCommand: AsyncParsableCommand {
 
     /// Binds the coordinator's socket on `address`, builds the coordinator, starts the worker
     /// processes, and has `watcher` stop the run when every worker process has ended.
-    private func start(address: String, processes: LocalProcesses, watcher: Watcher, logger: Logger,
+    private func start(address: String, processes: LocalProcesses, watcher: BackgroundTask, logger: Logger,
                        sink: ProgressSink) async throws -> Coordinator {
         let server = try await ZMQServerTransport(bind: address, logger: Logger(label: "nshap.transport"))
         let endpoint = server.endpoint
@@ -102,36 +102,7 @@ struct LocalCommand: AsyncParsableCommand {
             try processes.spawn(name: "local-\(i + 1)", path: executable, arguments: args)
         }
         logger.info("started workers", metadata: ["count": "\(workers)", "endpoint": "\(endpoint)"])
-        watcher.start {
-            while !Task.isCancelled {
-                for child in processes.reap() {
-                    logger.warning("a worker process ended", metadata: [
-                        "worker": "\(child.name)", "how": "\(LocalProcesses.describe(child.exitStatus ?? 0))"])
-                }
-                if processes.running == 0 {
-                    // Nobody is left to do the work (refused, crashed): stop instead of waiting forever.
-                    logger.error("every worker process ended; stopping the run (resume it with --resume)")
-                    coordinator.stop(reason: "every worker process ended")
-                    return
-                }
-                try? await Task.sleep(for: .milliseconds(200))
-            }
-        }
+        processes.watch(with: watcher, logger: logger, stopping: coordinator)
         return coordinator
-    }
-
-    /// The task that watches the worker processes, once started.
-    final class Watcher: Sendable {
-        private let task = Mutex<Task<Void, Never>?>(nil)
-
-        /// Starts `body` as the watching task.
-        func start(_ body: @escaping @Sendable () async -> Void) {
-            task.withLock { $0 = Task(operation: body) }
-        }
-
-        /// Cancels the watching task, if started.
-        func cancel() {
-            task.withLock { $0?.cancel() }
-        }
     }
 }

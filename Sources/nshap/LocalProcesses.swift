@@ -3,7 +3,9 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Cluster
 import Foundation
+import Logging
 import Synchronization
 
 /// Child processes started by `nshap local`: spawned with default signal handling, reaped, and
@@ -105,4 +107,42 @@ final class LocalProcesses: Sendable {
 struct LocalError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+extension LocalProcesses {
+    /// Has `watcher` log every worker process that ends and, once none is left, stop `coordinator`
+    /// (when given): nobody is left to do the work (refused, crashed), so the run stops instead of
+    /// waiting forever, and can be resumed.
+    func watch(with watcher: BackgroundTask, logger: Logger, stopping coordinator: Coordinator?) {
+        watcher.start {
+            while !Task.isCancelled {
+                for child in self.reap() {
+                    logger.warning("a worker process ended", metadata: [
+                        "worker": "\(child.name)", "how": "\(LocalProcesses.describe(child.exitStatus ?? 0))"])
+                }
+                if let coordinator, self.running == 0 {
+                    logger.error("every worker process ended; stopping the run (resume it with --resume)")
+                    coordinator.stop(reason: "every worker process ended")
+                    return
+                }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+}
+
+/// A task started later than its owner is set up (inside a service group), and cancelled when the
+/// owner is done with it.
+final class BackgroundTask: Sendable {
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    /// Starts `body` as the task.
+    func start(_ body: @escaping @Sendable () async -> Void) {
+        task.withLock { $0 = Task(operation: body) }
+    }
+
+    /// Cancels the task, if started.
+    func cancel() {
+        task.withLock { $0?.cancel() }
+    }
 }

@@ -3,8 +3,8 @@ import Cluster
 import Foundation
 import Logging
 import NeuronShapley
-import ServiceLifecycle
 import ShapleyCore
+import Synchronization
 import ZMQTransport
 
 /// Estimates the values of `nshap run` through the cluster: a coordinator in this process, local
@@ -43,11 +43,40 @@ struct RunCluster {
     private func serve(logger: Logger) async throws -> Outcome {
         let clock = ContinuousClock(), start = clock.now
         let address = bind ?? "ipc://\(NSTemporaryDirectory())nshap-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).ipc"
+        defer { if address.hasPrefix("ipc://") { unlink(String(address.dropFirst("ipc://".count))) } }
+        let processes = LocalProcesses()
+        defer { processes.terminateAll(grace: .seconds(2)) }
+        let watcher = BackgroundTask(), limiter = BackgroundTask()
+        defer {
+            watcher.cancel()
+            limiter.cancel()
+        }
+        let endpoint = Mutex<String?>(nil)
+        // As for `nshap local`: the socket is bound, the run opened and the workers started inside
+        // the service group, once its SIGTERM/SIGINT handlers are installed, so that a signal at
+        // any point of the start-up stops the run gracefully.
+        let cluster = self
+        let coordinator = try await PreparedCoordinator.serve(logger: logger) {
+            let (coordinator, bound) = try await cluster.start(address: address, processes: processes, watcher: watcher,
+                                                               limiter: limiter, logger: logger)
+            endpoint.withLock { $0 = bound }
+            return coordinator
+        }
+        guard let outcome = coordinator.outcome else { throw ValidationError("the coordinator ended without an outcome") }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return Outcome(outcome: outcome, run: coordinator.configuration.run, endpoint: endpoint.withLock { $0 } ?? address,
+                       seconds: seconds)
+    }
+
+    /// Binds the coordinator's socket on `address`, builds the coordinator, starts the local worker
+    /// processes and the time limit; returns the coordinator and the endpoint it is bound to.
+    private func start(address: String, processes: LocalProcesses, watcher: BackgroundTask, limiter: BackgroundTask,
+                       logger: Logger) async throws -> (Coordinator, String) {
         let serverSecurity = try await security.serverSecurity(for: address, logger: logger)
         let server = try await ZMQServerTransport(bind: address, security: serverSecurity, insecure: security.insecure,
                                                   logger: Logger(label: "nshap.transport"))
         let endpoint = server.endpoint
-        defer { if endpoint.hasPrefix("ipc://") { unlink(String(endpoint.dropFirst("ipc://".count))) } }
         let coordinator: Coordinator
         do {
             coordinator = try makeCoordinator(transport: server, logger: logger)
@@ -60,39 +89,22 @@ struct RunCluster {
             let line = (["nshap", "worker", "--connect", endpoint] + gameArguments).map(Self.quoted).joined(separator: " ")
             FileHandle.standardError.write(Data("coordinator listening on \(endpoint); remote workers join with:\n  \(line)\n".utf8))
         }
-        let processes = LocalProcesses()
-        defer { processes.terminateAll(grace: .seconds(2)) }
         let executable = LocalProcesses.executablePath()
         for i in 0..<workers {
             let args = ["worker", "--connect", endpoint, "--name", "local-\(i + 1)", "--threads", "1",
                         "--batch-size", "\(batchSize)", "--parent-pid", "\(getpid())", "--log-level", workerLogLevel] + gameArguments
             try processes.spawn(name: "local-\(i + 1)", path: executable, arguments: args)
         }
-        let watcher = Task {
-            while !Task.isCancelled {
-                for child in processes.reap() {
-                    logger.warning("a worker process ended", metadata: [
-                        "worker": "\(child.name)", "how": "\(LocalProcesses.describe(child.exitStatus ?? 0))"])
-                }
-                try? await Task.sleep(for: .milliseconds(200))
-            }
-        }
-        defer { watcher.cancel() }
-        let limit = timeLimit.map { limit in
-            Task {
-                try await Task.sleep(for: .milliseconds(Int64(limit * 1000)))
+        // Without remote workers, a run whose local workers have all ended stops (and can be
+        // resumed) instead of waiting forever.
+        processes.watch(with: watcher, logger: logger, stopping: bind == nil && workers > 0 ? coordinator : nil)
+        if let limit = timeLimit {
+            limiter.start {
+                guard (try? await Task.sleep(for: .milliseconds(Int64(limit * 1000)))) != nil else { return }
                 coordinator.stop(reason: "the time limit of \(limit) s is reached")
             }
         }
-        defer { limit?.cancel() }
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: coordinator, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
-        guard let outcome = coordinator.outcome else { throw ValidationError("the coordinator ended without an outcome") }
-        let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        return Outcome(outcome: outcome, run: coordinator.configuration.run, endpoint: endpoint, seconds: seconds)
+        return (coordinator, endpoint)
     }
 
     /// A coordinator for a new run in `clusterDirectory`, or resuming the one kept there.
