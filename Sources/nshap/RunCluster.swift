@@ -143,8 +143,11 @@ struct RunCluster {
             let name = p.player < names.count ? names[p.player] : "#\(p.player)"
             return "\(name) \(String(format: "%.4f", p.value))"
         }.joined(separator: ", ")
-        let head = String(format: "[%6.1fs] %d evaluations (%.0f/s), %d samples, %d workers, %d active",
-                          s.elapsedSeconds, s.evaluations, s.evaluationsPerSecond, s.samples, s.workers, s.activePlayers)
+        // Evaluations count as they come back; the estimator folds them once their sample (a walk,
+        // a direct measurement) is complete, which on a large game can take minutes.
+        let received = max(s.statistics.valuesAccepted, s.evaluations)
+        let head = String(format: "[%6.1fs] %d evaluations (%.0f/s), %d samples complete (%d evaluations), %d workers, %d active",
+                          s.elapsedSeconds, received, s.evaluationsPerSecond, s.samples, s.evaluations, s.workers, s.activePlayers)
         return head + "; leading: " + top
     }
 
