@@ -2,7 +2,7 @@
 ///
 /// Scalars, tensors and their lists are modelled; subgraphs, sparse tensors and type protos are kept
 /// verbatim in `unknownFields`.
-public struct AttributeProto: Hashable, Sendable {
+public struct AttributeProto: Hashable, Sendable, ProtoDecodable {
     /// ONNX attribute type codes (`AttributeProto.AttributeType`).
     public enum Kind {
         /// A float.
@@ -59,39 +59,27 @@ public struct AttributeProto: Hashable, Sendable {
             guard let (n, w) = try reader.readTag() else { break }
             switch n {
             case 1:
-                try reader.expect(w, .lengthDelimited, field: "name")
-                name = try reader.readString()
+                name = try reader.string(w, field: "name")
             case 2:
-                try reader.expect(w, .fixed32, field: "f")
-                f = Float(bitPattern: try reader.readFixed32())
+                f = try reader.float(w, field: "f")
             case 3:
-                try reader.expect(w, .varint, field: "i")
-                i = Int64(bitPattern: try reader.readVarint())
+                i = try reader.int64(w, field: "i")
             case 4:
-                try reader.expect(w, .lengthDelimited, field: "s")
-                s = try reader.readBytes()
+                s = try reader.bytes(w, field: "s")
             case 5:
-                try reader.expect(w, .lengthDelimited, field: "t")
-                var sub = reader.nested(try reader.readLengthDelimited(), message: "TensorProto")
-                t = try TensorProto(reader: &sub)
+                t = try reader.message(w, field: "t", as: TensorProto.self)
             case 7: try reader.readFloats(w, into: &floats)
             case 8: try reader.readInt64s(w, into: &ints)
             case 9:
-                try reader.expect(w, .lengthDelimited, field: "strings")
-                strings.append(try reader.readBytes())
+                strings.append(try reader.bytes(w, field: "strings"))
             case 10:
-                try reader.expect(w, .lengthDelimited, field: "tensors")
-                var sub = reader.nested(try reader.readLengthDelimited(), message: "TensorProto")
-                tensors.append(try TensorProto(reader: &sub))
+                tensors.append(try reader.message(w, field: "tensors", as: TensorProto.self))
             case 13:
-                try reader.expect(w, .lengthDelimited, field: "doc_string")
-                docString = try reader.readString()
+                docString = try reader.string(w, field: "doc_string")
             case 20:
-                try reader.expect(w, .varint, field: "type")
-                type = Int32(truncatingIfNeeded: try reader.readVarint())
+                type = try reader.int32(w, field: "type")
             case 21:
-                try reader.expect(w, .lengthDelimited, field: "ref_attr_name")
-                refAttrName = try reader.readString()
+                refAttrName = try reader.string(w, field: "ref_attr_name")
             default:
                 try unknownFields.keep(&reader, tagStart: start, number: n, wire: w)
             }

@@ -1,5 +1,5 @@
 /// ONNX `GraphProto`: nodes, initializers (weights), inputs, outputs.
-public struct GraphProto: Hashable, Sendable {
+public struct GraphProto: Hashable, Sendable, ProtoDecodable {
     /// The nodes (ONNX requires them in topological order; this engine sorts them anyway).
     public var node: [NodeProto] = []
     /// The graph's name.
@@ -26,23 +26,15 @@ public struct GraphProto: Hashable, Sendable {
             guard let (n, w) = try reader.readTag() else { break }
             switch n {
             case 1:
-                try reader.expect(w, .lengthDelimited, field: "node")
-                var sub = reader.nested(try reader.readLengthDelimited(), message: "NodeProto")
-                node.append(try NodeProto(reader: &sub))
+                node.append(try reader.message(w, field: "node", as: NodeProto.self))
             case 2:
-                try reader.expect(w, .lengthDelimited, field: "name")
-                name = try reader.readString()
+                name = try reader.string(w, field: "name")
             case 5:
-                try reader.expect(w, .lengthDelimited, field: "initializer")
-                var sub = reader.nested(try reader.readLengthDelimited(), message: "TensorProto")
-                initializer.append(try TensorProto(reader: &sub))
+                initializer.append(try reader.message(w, field: "initializer", as: TensorProto.self))
             case 10:
-                try reader.expect(w, .lengthDelimited, field: "doc_string")
-                docString = try reader.readString()
+                docString = try reader.string(w, field: "doc_string")
             case 11, 12, 13:
-                try reader.expect(w, .lengthDelimited, field: "value info")
-                var sub = reader.nested(try reader.readLengthDelimited(), message: "ValueInfoProto")
-                let info = try ValueInfoProto(reader: &sub)
+                let info = try reader.message(w, field: "value info", as: ValueInfoProto.self)
                 if n == 11 { input.append(info) } else if n == 12 { output.append(info) } else { valueInfo.append(info) }
             default:
                 try unknownFields.keep(&reader, tagStart: start, number: n, wire: w)

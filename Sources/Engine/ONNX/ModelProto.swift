@@ -34,31 +34,21 @@ public struct ModelProto: Hashable, Sendable {
             guard let (n, w) = try reader.readTag() else { break }
             switch n {
             case 1:
-                try reader.expect(w, .varint, field: "ir_version")
-                irVersion = Int64(bitPattern: try reader.readVarint())
+                irVersion = try reader.int64(w, field: "ir_version")
             case 2:
-                try reader.expect(w, .lengthDelimited, field: "producer_name")
-                producerName = try reader.readString()
+                producerName = try reader.string(w, field: "producer_name")
             case 3:
-                try reader.expect(w, .lengthDelimited, field: "producer_version")
-                producerVersion = try reader.readString()
+                producerVersion = try reader.string(w, field: "producer_version")
             case 4:
-                try reader.expect(w, .lengthDelimited, field: "domain")
-                domain = try reader.readString()
+                domain = try reader.string(w, field: "domain")
             case 5:
-                try reader.expect(w, .varint, field: "model_version")
-                modelVersion = Int64(bitPattern: try reader.readVarint())
+                modelVersion = try reader.int64(w, field: "model_version")
             case 6:
-                try reader.expect(w, .lengthDelimited, field: "doc_string")
-                docString = try reader.readString()
+                docString = try reader.string(w, field: "doc_string")
             case 7:
-                try reader.expect(w, .lengthDelimited, field: "graph")
-                var sub = reader.nested(try reader.readLengthDelimited(), message: "GraphProto")
-                graph = try GraphProto(reader: &sub)
+                graph = try reader.message(w, field: "graph", as: GraphProto.self)
             case 8:
-                try reader.expect(w, .lengthDelimited, field: "opset_import")
-                var sub = reader.nested(try reader.readLengthDelimited(), message: "OperatorSetIdProto")
-                opsetImport.append(try OperatorSetIdProto(reader: &sub))
+                opsetImport.append(try reader.message(w, field: "opset_import", as: OperatorSetIdProto.self))
             default:
                 try unknownFields.keep(&reader, tagStart: start, number: n, wire: w)
             }

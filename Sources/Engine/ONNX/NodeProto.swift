@@ -1,5 +1,5 @@
 /// ONNX `NodeProto`: one operator application in a graph.
-public struct NodeProto: Hashable, Sendable {
+public struct NodeProto: Hashable, Sendable, ProtoDecodable {
     /// Input value names; an empty name is an omitted optional input.
     public var input: [String] = []
     /// Output value names.
@@ -26,27 +26,19 @@ public struct NodeProto: Hashable, Sendable {
             guard let (n, w) = try reader.readTag() else { break }
             switch n {
             case 1:
-                try reader.expect(w, .lengthDelimited, field: "input")
-                input.append(try reader.readString())
+                input.append(try reader.string(w, field: "input"))
             case 2:
-                try reader.expect(w, .lengthDelimited, field: "output")
-                output.append(try reader.readString())
+                output.append(try reader.string(w, field: "output"))
             case 3:
-                try reader.expect(w, .lengthDelimited, field: "name")
-                name = try reader.readString()
+                name = try reader.string(w, field: "name")
             case 4:
-                try reader.expect(w, .lengthDelimited, field: "op_type")
-                opType = try reader.readString()
+                opType = try reader.string(w, field: "op_type")
             case 5:
-                try reader.expect(w, .lengthDelimited, field: "attribute")
-                var sub = reader.nested(try reader.readLengthDelimited(), message: "AttributeProto")
-                attribute.append(try AttributeProto(reader: &sub))
+                attribute.append(try reader.message(w, field: "attribute", as: AttributeProto.self))
             case 6:
-                try reader.expect(w, .lengthDelimited, field: "doc_string")
-                docString = try reader.readString()
+                docString = try reader.string(w, field: "doc_string")
             case 7:
-                try reader.expect(w, .lengthDelimited, field: "domain")
-                domain = try reader.readString()
+                domain = try reader.string(w, field: "domain")
             default:
                 try unknownFields.keep(&reader, tagStart: start, number: n, wire: w)
             }

@@ -1,5 +1,5 @@
 /// ONNX `OperatorSetIdProto`: a domain and its operator set version.
-public struct OperatorSetIdProto: Hashable, Sendable {
+public struct OperatorSetIdProto: Hashable, Sendable, ProtoDecodable {
     /// The domain (`""` for the default ONNX domain).
     public var domain: String?
     /// The operator set version.
@@ -19,11 +19,9 @@ public struct OperatorSetIdProto: Hashable, Sendable {
             guard let (n, w) = try reader.readTag() else { break }
             switch n {
             case 1:
-                try reader.expect(w, .lengthDelimited, field: "domain")
-                domain = try reader.readString()
+                domain = try reader.string(w, field: "domain")
             case 2:
-                try reader.expect(w, .varint, field: "version")
-                version = Int64(bitPattern: try reader.readVarint())
+                version = try reader.int64(w, field: "version")
             default:
                 try unknownFields.keep(&reader, tagStart: start, number: n, wire: w)
             }

@@ -3,7 +3,7 @@
 /// Fields this engine does not model (segments, string data, external data, metadata) are kept in
 /// `unknownFields` and written back unchanged by `encode`. Scalar fields are optional so that a
 /// field present with its default value survives a round trip.
-public struct TensorProto: Hashable, Sendable {
+public struct TensorProto: Hashable, Sendable, ProtoDecodable {
     /// ONNX element type codes (`TensorProto.DataType`).
     public enum DataType {
         /// 32-bit IEEE float.
@@ -49,24 +49,19 @@ public struct TensorProto: Hashable, Sendable {
             switch n {
             case 1: try reader.readInt64s(w, into: &dims)
             case 2:
-                try reader.expect(w, .varint, field: "data_type")
-                dataType = Int32(truncatingIfNeeded: try reader.readVarint())
+                dataType = try reader.int32(w, field: "data_type")
             case 4: try reader.readFloats(w, into: &floatData)
             case 5: try reader.readInt32s(w, into: &int32Data)
             case 7: try reader.readInt64s(w, into: &int64Data)
             case 8:
-                try reader.expect(w, .lengthDelimited, field: "name")
-                name = try reader.readString()
+                name = try reader.string(w, field: "name")
             case 9:
-                try reader.expect(w, .lengthDelimited, field: "raw_data")
-                rawData = try reader.readBytes()
+                rawData = try reader.bytes(w, field: "raw_data")
             case 10: try reader.readDoubles(w, into: &doubleData)
             case 12:
-                try reader.expect(w, .lengthDelimited, field: "doc_string")
-                docString = try reader.readString()
+                docString = try reader.string(w, field: "doc_string")
             case 14:
-                try reader.expect(w, .varint, field: "data_location")
-                dataLocation = Int32(truncatingIfNeeded: try reader.readVarint())
+                dataLocation = try reader.int32(w, field: "data_location")
             default:
                 try unknownFields.keep(&reader, tagStart: start, number: n, wire: w)
             }

@@ -2,7 +2,7 @@
 ///
 /// The `TypeProto` is kept as its encoded bytes (re-encoded unchanged); for tensor types the element
 /// type and dimensions are decoded into `elementType` and `dimensions`.
-public struct ValueInfoProto: Hashable, Sendable {
+public struct ValueInfoProto: Hashable, Sendable, ProtoDecodable {
     /// One dimension of a tensor type: a fixed size, a named symbol, or unknown.
     public enum Dimension: Hashable, Sendable {
         /// A fixed size.
@@ -36,8 +36,7 @@ public struct ValueInfoProto: Hashable, Sendable {
             guard let (n, w) = try reader.readTag() else { break }
             switch n {
             case 1:
-                try reader.expect(w, .lengthDelimited, field: "name")
-                name = try reader.readString()
+                name = try reader.string(w, field: "name")
             case 2:
                 try reader.expect(w, .lengthDelimited, field: "type")
                 let r = try reader.readLengthDelimited()
@@ -45,8 +44,7 @@ public struct ValueInfoProto: Hashable, Sendable {
                 var sub = reader.nested(r, message: "TypeProto")
                 try decodeType(&sub)
             case 3:
-                try reader.expect(w, .lengthDelimited, field: "doc_string")
-                docString = try reader.readString()
+                docString = try reader.string(w, field: "doc_string")
             default:
                 try unknownFields.keep(&reader, tagStart: start, number: n, wire: w)
             }

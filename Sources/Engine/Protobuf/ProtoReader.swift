@@ -186,8 +186,52 @@ struct ProtoReader {
         }
     }
 
+    // MARK: field helpers (check the wire type of a known field, then read it)
+
+    /// A string field.
+    mutating func string(_ wire: WireType, field: String) throws -> String {
+        try expect(wire, .lengthDelimited, field: field)
+        return try readString()
+    }
+
+    /// A bytes field.
+    mutating func bytes(_ wire: WireType, field: String) throws -> [UInt8] {
+        try expect(wire, .lengthDelimited, field: field)
+        return try readBytes()
+    }
+
+    /// An int64 field (one varint).
+    mutating func int64(_ wire: WireType, field: String) throws -> Int64 {
+        try expect(wire, .varint, field: field)
+        return Int64(bitPattern: try readVarint())
+    }
+
+    /// An int32 or enum field (one varint).
+    mutating func int32(_ wire: WireType, field: String) throws -> Int32 {
+        try expect(wire, .varint, field: field)
+        return Int32(truncatingIfNeeded: try readVarint())
+    }
+
+    /// A float field (one fixed32).
+    mutating func float(_ wire: WireType, field: String) throws -> Float {
+        try expect(wire, .fixed32, field: field)
+        return Float(bitPattern: try readFixed32())
+    }
+
+    /// A nested message field of type `M`.
+    mutating func message<M: ProtoDecodable>(_ wire: WireType, field: String, as _: M.Type) throws -> M {
+        try expect(wire, .lengthDelimited, field: field)
+        var sub = nested(try readLengthDelimited(), message: String(describing: M.self))
+        return try M(reader: &sub)
+    }
+
     /// Checks the wire type of a known field.
     func expect(_ wire: WireType, _ expected: WireType, field: String) throws {
         guard wire == expected else { throw fail("field \(field) has wire type \(wire), expected \(expected)") }
     }
+}
+
+/// A message decoded field by field from a ``ProtoReader``.
+protocol ProtoDecodable {
+    init(reader: inout ProtoReader) throws
 }
