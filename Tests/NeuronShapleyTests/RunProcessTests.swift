@@ -34,8 +34,8 @@ func runNShap(_ arguments: [String], in directory: String, timeout: Duration,
     process.environment = env
     let tag = UInt32.random(in: 0...UInt32.max)
     let out = directory + "/out-\(tag).txt", err = directory + "/err-\(tag).txt"
-    FileManager.default.createFile(atPath: out, contents: nil)
-    FileManager.default.createFile(atPath: err, contents: nil)
+    _ = FileManager.default.createFile(atPath: out, contents: nil)
+    _ = FileManager.default.createFile(atPath: err, contents: nil)
     process.standardInput = FileHandle.nullDevice
     process.standardOutput = FileHandle(forWritingAtPath: out)
     process.standardError = FileHandle(forWritingAtPath: err)
