@@ -11,7 +11,8 @@
 #
 # Settings (environment): MODEL, DATA, PLAYERS (default all), MAX_VALIDATION (default 120),
 # METRIC (accuracy), WORKERS (2), SEEDS (race seeds, default "1"), REF_SEEDS (reference seeds,
-# default "1001 2002"), REF_DELTA (0.001), REF_LIMIT (s, 900), LIMIT (s per raced run, 600),
+# default "1001 2002"), REF_DELTA (0.001), REF_LIMIT (s, 900), LIMIT (s per raced run, 600), OURS_LIMIT
+# (s for our estimator's runs, default LIMIT: the original estimators may need longer to keep a precision),
 # TARGETS (precisions scored, default "0.9 0.8 0.7"), OUT (bench/out/race), REFERENCES_ONLY=1 (stop after the references; existing JSON files are reused). JSON results go to OUT; the score table to standard output.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,6 +28,7 @@ REF_SEEDS=${REF_SEEDS:-1001 2002}
 REF_DELTA=${REF_DELTA:-0.001}
 REF_LIMIT=${REF_LIMIT:-900}
 LIMIT=${LIMIT:-600}
+OURS_LIMIT=${OURS_LIMIT:-$LIMIT}
 TARGETS=${TARGETS:-0.9 0.8 0.7}
 OUT=${OUT:-bench/out/race}
 mkdir -p "$OUT"
@@ -67,7 +69,9 @@ PY
 for seed in $SEEDS; do
     files=()
     for estimator in adaptive bandit tmc; do
-        [[ -f "$OUT/$estimator-$seed.json" ]] || race "$estimator-$seed" "$estimator" "$seed" "$LIMIT" &
+        limit=$LIMIT
+        [[ $estimator == adaptive ]] && limit=$OURS_LIMIT
+        [[ -f "$OUT/$estimator-$seed.json" ]] || race "$estimator-$seed" "$estimator" "$seed" "$limit" &
         files+=("$OUT/$estimator-$seed.json")
     done
     wait
