@@ -7,13 +7,19 @@
 #
 #   bench/neuronshapley/lite0.sh              # blocks.6.0.conv_pwl (320 filters), 20 min of estimation
 #   PLAYERS=45-48 MAX_VALIDATION=250 TIME_LIMIT=1800 bench/neuronshapley/lite0.sh   # 3,904 filters
+#   PLAYERS=all MAX_VALIDATION=64 TIME_LIMIT=7200 bench/neuronshapley/lite0.sh
+#                                       # all 21,008 filters; the adaptive estimator's second round
+#                                       # ends at 4,920 evaluations (samples go from 4 to 11), about
+#                                       # an hour on 2 cores: SIGINT or SIGTERM to nshap then stops
+#                                       # the estimation and the values so far are checked
 #
 # Leave-one-out values cost one evaluation per filter on the validation images, in one thread
 # after the estimation (nshap run --loo-limit skips them above a number of filters).
 #
 # Settings (environment): PLAYERS (layer indices or names, see 'nshap layers MODEL'; default
 # 47), MAX_VALIDATION (validation images the values are computed on, of the 250 of the
-# validation half; default 100), TIME_LIMIT (seconds of estimation, 1200), WORKERS (2), SEED (1),
+# validation half; default 100), TIME_LIMIT (seconds of estimation, 1200), EVALUATIONS (an
+# evaluation budget for the estimator; none by default), WORKERS (2), SEED (1),
 # OUT (bench/out/lite0). The checks always use the whole test half (250 images).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,13 +28,14 @@ MAX_VALIDATION=${MAX_VALIDATION:-100}
 TIME_LIMIT=${TIME_LIMIT:-1200}
 WORKERS=${WORKERS:-2}
 SEED=${SEED:-1}
+EVALUATIONS=${EVALUATIONS:-}
 OUT=${OUT:-bench/out/lite0}
 swift build -c release --product nshap >&2
 bin=$(swift build -c release --show-bin-path)
 rm -rf "$OUT"
 "$bin/nshap" run ../shared/models/efficientnet-lite0.onnx --data ../shared/data/imagenet-sample \
     --metric accuracy --players "$PLAYERS" --max-validation "$MAX_VALIDATION" --top-k 10 --workers "$WORKERS" --seed "$SEED" \
-    --time-limit "$TIME_LIMIT" --progress-interval 30 --out "$OUT"
+    --time-limit "$TIME_LIMIT" ${EVALUATIONS:+--evaluations "$EVALUATIONS"} --progress-interval 30 --out "$OUT"
 echo "== ablation curves on the test half ($OUT/ablation.csv)"
 python3 - "$OUT/ablation.csv" <<'PY'
 import csv, sys
