@@ -53,8 +53,8 @@ final class Spawned: @unchecked Sendable {
         self.name = name
         stdoutPath = directory + "/\(name).out"
         stderrPath = directory + "/\(name).err"
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
