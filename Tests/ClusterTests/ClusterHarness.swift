@@ -76,10 +76,13 @@ enum Harness {
 
     /// Starts `count` workers on `network`, each in its own task.
     static func startWorkers(_ count: Int, network: InProcessNetwork, game: any Game,
-                             wrap: @escaping @Sendable (any ClientTransport, Int) -> any ClientTransport = { t, _ in t })
+                             wrap: @escaping @Sendable (any ClientTransport, Int) -> any ClientTransport = { t, _ in t },
+                             configure: (inout WorkerConfiguration) -> Void = { _ in })
         -> [Task<WorkerOutcome, any Error>] {
         (0..<count).map { i in
-            let worker = Worker(configuration: workerSettings("w\(i)"), game: game,
+            var settings = workerSettings("w\(i)")
+            configure(&settings)
+            let worker = Worker(configuration: settings, game: game,
                                 transport: wrap(network.connect("coordinator"), i), logger: quietLogger)
             return Task { try await worker.execute() }
         }

@@ -25,12 +25,8 @@ import ShapleyTestKit
             let running = Task { try await group.run() }
             // Nor does a starved worker take the coordinator's silence for a lost coordinator and
             // say hello again, which the shutting-down coordinator would refuse.
-            let workers = (0..<2).map { i in
-                var w = Harness.workerSettings("w\(i)")
-                w.coordinatorTimeoutIntervals = 5000
-                let worker = Worker(configuration: w, game: game, transport: network.connect("coordinator"), logger: Harness.quietLogger)
-                return Task { try await worker.execute() }
-            }
+            let workers = Harness.startWorkers(2, network: network, game: game,
+                                               configure: { $0.coordinatorTimeoutIntervals = 5000 })
             // Both workers hold sessions (one that says hello after the shutdown began is refused).
             try await waitUntil { accepted(coordinator) >= 5 && (coordinator.latestProgress?.workers ?? 0) == 2 }
             await group.triggerGracefulShutdown()
