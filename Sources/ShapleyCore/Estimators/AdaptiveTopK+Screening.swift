@@ -33,7 +33,8 @@ extension AdaptiveTopK {
 
     /// Rebuilds every player's screening score (``screenScore``; the plain group drops of
     /// ``screen``, the basis of the additive screening estimate and its interval, are added as
-    /// walks fold): the mean over the player's walks of its group's drop standardised among the groups removed at a similar value level, in every walk so far. How
+    /// walks fold): the mean over the player's walks of its group's drop standardised among the
+    /// groups removed at a similar value level, in every walk so far. How
     /// much a group takes away depends far more on how close the network is to collapse than on
     /// who is in the group: near the full network a group of ordinary players takes little and
     /// varies little, so one strong player stands out by many standard deviations there, while
