@@ -71,7 +71,7 @@ import Testing
         #expect(run.report.players.allSatisfy { $0.marginals == 3 })  // 3 pairs left
     }
 
-    @Test(arguments: ["tmc", "bandit", "permutation"])
+    @Test(arguments: ["tmc", "bandit", "permutation", "adaptive"])
     func abandonedUnitsAreDeterministicAndDiscarded(estimator: String) throws {
         let g = try GameRegistry.make("collapse-smooth", players: 30, seed: 4)
         var o = EstimatorOptions(seed: 3)
@@ -94,11 +94,12 @@ import Testing
         #expect(a.report != complete)
     }
 
-    @Test(arguments: ["tmc", "permutation"])
+    @Test(arguments: ["tmc", "permutation", "adaptive"])
     func losingTheEndpointsEndsTheRun(estimator: String) throws {
         let g = try GameRegistry.make("collapse-smooth", players: 10, seed: 4)
         var o = EstimatorOptions(seed: 3)
         o.maxSamples = 8
+        o.topK = 3
         let e = try EstimatorRegistry.make(estimator, playerCount: 10, chanceLevel: g.chanceLevel, options: o)
         let run = try Self.drive(e, game: g, abandon: [1], order: 1)
         #expect(run.report.finished && run.report.samples == 0)

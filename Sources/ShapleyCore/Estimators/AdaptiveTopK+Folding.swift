@@ -1,16 +1,27 @@
 extension AdaptiveTopK {
-    /// Folds a closed round: endpoints, screening walks and bases, in sample order.
+    /// Folds a closed round: endpoints, screening walks and bases, in sample order. A walk or base
+    /// with an abandoned unit is dropped; abandoned endpoints end the run.
     mutating func fold(_ completed: [RoundBook<Meta>.Completed]) {
         var walkValues: [UInt64: [Int: [Double]]] = [:]
         var baseValues: [UInt64: [Double]] = [:]
+        // Walks and bases with an abandoned unit are discarded whole.
+        var lostWalks = Set<UInt64>(), lostBases = Set<UInt64>()
         for c in completed {
             switch c.meta {
+            case .endpoints where c.abandoned: done = true
             case .endpoints: endpoints = (c.values[0], c.values[1])
+            case .walk(let s, _) where c.abandoned: lostWalks.insert(s)
             case .walk(let s, let first):
                 walkValues[s, default: [:]][first] = c.values
                 screeningEvaluations += c.values.count
+            case .base(let s) where c.abandoned: lostBases.insert(s)
             case .base(let s): baseValues[s, default: []] += c.values
             }
+        }
+        for s in lostWalks { walkValues[s] = nil }
+        for s in lostBases {
+            baseValues[s] = nil
+            bases[s] = nil
         }
         guard let ends = endpoints else { return }
         for s in walkValues.keys.sorted() {

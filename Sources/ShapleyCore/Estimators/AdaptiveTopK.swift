@@ -62,7 +62,7 @@ import Darwin
 /// - Stopping rule: nobody left in play and nobody left to promote, or the budget spent.
 /// - Bias: none in the direct observations. The top-k can be wrong with probability about `δ`
 ///   plus what the normal approximation, repeated looks and screening's additivity assumption add.
-public struct AdaptiveTopK: Estimator {
+public struct AdaptiveTopK: Estimator, RoundBased {
     /// Settings of the adaptive top-k estimator.
     public struct Configuration: Hashable, Sendable {
         /// The number of players.
@@ -227,14 +227,17 @@ public struct AdaptiveTopK: Estimator {
 
     public mutating func nextWork(limit: Int) -> [WorkUnit] { book.next(limit: limit) }
 
-    public mutating func ingest(_ result: WorkResult) throws -> Bool {
-        let fresh = try book.accept(result)
-        if book.isComplete {
-            fold(book.close())
-            updateEstimates()
-            planRound()
-        }
-        return fresh
+    public mutating func ingest(_ result: WorkResult) throws -> Bool { try ingestIntoRound(result) }
+
+    /// Gives up on a unit: the screening walk or base coalition it belongs to is discarded (its
+    /// values are not folded, and it still counts towards the budget); abandoning the unit that
+    /// values the full and empty coalitions ends the run, as nothing can be folded without them.
+    public mutating func abandon(unitID: UInt64) -> Bool { abandonInRound(unitID: unitID) }
+
+    mutating func closeRound(_ completed: [RoundBook<Meta>.Completed]) {
+        fold(completed)
+        updateEstimates()
+        planRound()
     }
 
     public var isFinished: Bool { done }

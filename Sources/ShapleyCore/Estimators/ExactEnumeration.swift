@@ -1,7 +1,7 @@
 /// Exact Shapley values by valuing all `2ⁿ` coalitions (at most ``ExactShapley/maxPlayers``
 /// players): the reference in tests. One round of explicit coalitions; no bias, no variance.
 /// Every coalition is needed, so no unit can be abandoned (``abandon(unitID:)`` returns `false`).
-public struct ExactEnumeration: Estimator {
+public struct ExactEnumeration: Estimator, RoundBased {
     /// Settings of exact enumeration.
     public struct Configuration: Hashable, Sendable {
         /// The number of players (at most ``ExactShapley/maxPlayers``).
@@ -17,7 +17,7 @@ public struct ExactEnumeration: Estimator {
 
     /// The configuration.
     public let configuration: Configuration
-    private var book: RoundBook<Int>
+    var book: RoundBook<Int>
     private var table: [Double]
     private var done = false
 
@@ -50,15 +50,13 @@ public struct ExactEnumeration: Estimator {
 
     public mutating func nextWork(limit: Int) -> [WorkUnit] { book.next(limit: limit) }
 
-    public mutating func ingest(_ result: WorkResult) throws -> Bool {
-        let fresh = try book.accept(result)
-        if book.isComplete {
-            for c in book.close() {
-                for (offset, v) in c.values.enumerated() { table[c.meta + offset] = v }
-            }
-            done = true
+    public mutating func ingest(_ result: WorkResult) throws -> Bool { try ingestIntoRound(result) }
+
+    mutating func closeRound(_ completed: [RoundBook<Int>.Completed]) {
+        for c in completed {
+            for (offset, v) in c.values.enumerated() { table[c.meta + offset] = v }
         }
-        return fresh
+        done = true
     }
 
     public var isFinished: Bool { done }

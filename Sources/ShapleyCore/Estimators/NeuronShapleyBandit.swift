@@ -40,7 +40,7 @@ import Darwin
 /// costs at most `patience` extra evaluations per walk, which are counted. Each walk uses a fresh
 /// random order; the original also draws a fresh batch of images per walk, which a deterministic
 /// game has no counterpart for.
-public struct NeuronShapleyBandit: Estimator {
+public struct NeuronShapleyBandit: Estimator, RoundBased {
     /// The confidence radius of the released code.
     public enum Bound: String, Hashable, Sendable, CaseIterable {
         /// Empirical Bernstein (Maurer & Pontil), the code's default.
@@ -143,27 +143,17 @@ public struct NeuronShapleyBandit: Estimator {
 
     public mutating func nextWork(limit: Int) -> [WorkUnit] { book.next(limit: limit) }
 
-    public mutating func ingest(_ result: WorkResult) throws -> Bool {
-        let fresh = try book.accept(result)
-        if book.isComplete {
-            fold(book.close())
-            updateChosen()
-            planRound()
-        }
-        return fresh
-    }
+    public mutating func ingest(_ result: WorkResult) throws -> Bool { try ingestIntoRound(result) }
 
     /// Gives up on a unit: the walk it belongs to is discarded (its marginals are not folded, and
     /// it still counts towards the budget); abandoning the unit that values the empty coalition
     /// (when no floor was given) ends the run.
-    public mutating func abandon(unitID: UInt64) -> Bool {
-        guard book.abandon(unitID) else { return false }
-        if book.isComplete {
-            fold(book.close())
-            updateChosen()
-            planRound()
-        }
-        return true
+    public mutating func abandon(unitID: UInt64) -> Bool { abandonInRound(unitID: unitID) }
+
+    mutating func closeRound(_ completed: [RoundBook<Meta>.Completed]) {
+        fold(completed)
+        updateChosen()
+        planRound()
     }
 
     public var isFinished: Bool { done }

@@ -14,7 +14,7 @@
 ///   antithetic partner) and still counts towards the budget, so fewer walks are folded; no bias,
 ///   unless what makes a unit fail depends on the players' values. Without the values of the full
 ///   and the empty coalition no walk can be folded: abandoning that unit ends the run.
-public struct PermutationSampling: Estimator {
+public struct PermutationSampling: Estimator, RoundBased {
     /// Settings of permutation sampling.
     public struct Configuration: Hashable, Sendable {
         /// The number of players.
@@ -48,7 +48,7 @@ public struct PermutationSampling: Estimator {
 
     /// The configuration.
     public let configuration: Configuration
-    private var book: RoundBook<Meta>
+    var book: RoundBook<Meta>
     private var stats: [RunningStatistics]
     private var endpoints: (full: Double, empty: Double)?
     private var walksIssued = 0
@@ -116,22 +116,13 @@ public struct PermutationSampling: Estimator {
 
     public mutating func nextWork(limit: Int) -> [WorkUnit] { book.next(limit: limit) }
 
-    public mutating func ingest(_ result: WorkResult) throws -> Bool {
-        let fresh = try book.accept(result)
-        if book.isComplete {
-            fold(book.close())
-            planRound()
-        }
-        return fresh
-    }
+    public mutating func ingest(_ result: WorkResult) throws -> Bool { try ingestIntoRound(result) }
 
-    public mutating func abandon(unitID: UInt64) -> Bool {
-        guard book.abandon(unitID) else { return false }
-        if book.isComplete {
-            fold(book.close())
-            planRound()
-        }
-        return true
+    public mutating func abandon(unitID: UInt64) -> Bool { abandonInRound(unitID: unitID) }
+
+    mutating func closeRound(_ completed: [RoundBook<Meta>.Completed]) {
+        fold(completed)
+        planRound()
     }
 
     private mutating func fold(_ completed: [RoundBook<Meta>.Completed]) {

@@ -26,7 +26,7 @@
 /// Walks are split into work units of ``Configuration/chunkSize`` consecutive removals; each unit
 /// carries the streak of collapsed values seen so far (``Truncation/carried``), so the rule fires
 /// exactly where an unsplit walk would, and the walk's next unit is issued in the next round.
-public struct TruncatedMonteCarlo: Estimator {
+public struct TruncatedMonteCarlo: Estimator, RoundBased {
     /// Settings of truncated Monte Carlo.
     public struct Configuration: Hashable, Sendable {
         /// The number of players.
@@ -74,7 +74,7 @@ public struct TruncatedMonteCarlo: Estimator {
 
     /// The configuration.
     public let configuration: Configuration
-    private var book: RoundBook<Meta>
+    var book: RoundBook<Meta>
     private var stats: [RunningStatistics]
     private var endpoints: (full: Double, empty: Double)?
     private var walks: [Walk] = []
@@ -188,22 +188,13 @@ public struct TruncatedMonteCarlo: Estimator {
 
     public mutating func nextWork(limit: Int) -> [WorkUnit] { book.next(limit: limit) }
 
-    public mutating func ingest(_ result: WorkResult) throws -> Bool {
-        let fresh = try book.accept(result)
-        if book.isComplete {
-            fold(book.close())
-            planRound()
-        }
-        return fresh
-    }
+    public mutating func ingest(_ result: WorkResult) throws -> Bool { try ingestIntoRound(result) }
 
-    public mutating func abandon(unitID: UInt64) -> Bool {
-        guard book.abandon(unitID) else { return false }
-        if book.isComplete {
-            fold(book.close())
-            planRound()
-        }
-        return true
+    public mutating func abandon(unitID: UInt64) -> Bool { abandonInRound(unitID: unitID) }
+
+    mutating func closeRound(_ completed: [RoundBook<Meta>.Completed]) {
+        fold(completed)
+        planRound()
     }
 
     private mutating func fold(_ completed: [RoundBook<Meta>.Completed]) {
