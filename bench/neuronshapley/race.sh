@@ -13,7 +13,10 @@
 # METRIC (accuracy), WORKERS (2), SEEDS (race seeds, default "1"), REF_SEEDS (reference seeds,
 # default "1001 2002"), REF_DELTA (0.001), REF_LIMIT (s, 900), LIMIT (s per raced run, 600), OURS_LIMIT
 # (s for our estimator's runs, default LIMIT: the original estimators may need longer to keep a precision),
-# TARGETS (precisions scored, default "0.9 0.8 0.7"), OUT (bench/out/race), REFERENCES_ONLY=1 (stop after the references; existing JSON files are reused). JSON results go to OUT; the score table to standard output.
+# TARGETS (precisions scored, default "0.9 0.8 0.7"), OUT (bench/out/race), REFERENCES_ONLY=1 (stop after
+# the references; existing JSON files are reused), REFERENCE (the ranking scored against, default
+# OUT/pooled.json; for example a pool of untruncated permutation runs from references.py). JSON
+# results go to OUT; the score table to standard output.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 demo=Sources/NeuronShapley/Resources/demo
@@ -31,6 +34,7 @@ LIMIT=${LIMIT:-600}
 OURS_LIMIT=${OURS_LIMIT:-$LIMIT}
 TARGETS=${TARGETS:-0.9 0.8 0.7}
 OUT=${OUT:-bench/out/race}
+REFERENCE=${REFERENCE:-$OUT/pooled.json}
 mkdir -p "$OUT"
 swift build -c release --product nshap >&2
 swift build -c release --product neuronshapley-bench >&2
@@ -77,11 +81,11 @@ for seed in $SEEDS; do
     wait
     for target in $TARGETS; do
         echo "== seed $seed, precision@10 >= $target"
-        "$bin/neuronshapley-bench" score --reference "$OUT/pooled.json" \
+        "$bin/neuronshapley-bench" score --reference "$REFERENCE" \
             --k 10 --target "$target" --ours adaptive "${files[@]}" | tail -n +2
     done
 done
 echo "== precision@10 at equal numbers of evaluations"
 runs=()
 for seed in $SEEDS; do for estimator in adaptive bandit tmc; do runs+=("$OUT/$estimator-$seed.json"); done; done
-python3 bench/neuronshapley/curves.py "$OUT/pooled.json" "${runs[@]}"
+python3 bench/neuronshapley/curves.py "$REFERENCE" "${runs[@]}"

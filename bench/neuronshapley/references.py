@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Checks a race's reference ranking against references that do not come from our estimator.
 
-    python3 bench/neuronshapley/references.py OUT [PERMUTATION.json]
+    python3 bench/neuronshapley/references.py OUT [PERMUTATION.json ...]
 
 Pools OUT/tmc-*.json (finished truncated Monte Carlo runs) into OUT/tmc-pooled.json, then, given
-an untruncated permutation-sampling run (for example from `neuronshapley-bench race --estimator
-permutation`), compares its values with OUT/pooled.json (our reference) and with the truncated
+untruncated permutation-sampling runs with different seeds (for example from `neuronshapley-bench
+race --estimator permutation`), pools them (weighted by their permutations; the interval
+half-widths combine as independent errors) into OUT/permutation-pooled.json when there are several,
+and compares the permutation values with OUT/pooled.json (our reference) and with the truncated
 pool: top-10 overlaps, mean absolute differences over the filters in either pool's top 14, and a
-table of those filters. Score a race against any of the three with `neuronshapley-bench score
+table of those filters. Score a race against any of them with `neuronshapley-bench score
 --reference FILE`.
 """
 import glob, json, statistics, sys
@@ -35,7 +37,23 @@ print(f"truncated pool: {len(tmc_files)} runs, {tmc['evaluations']} evaluations;
       f"{len(top(tmc) & top(ours))} with our reference")
 if len(sys.argv) < 3:
     sys.exit(0)
-perm = json.load(open(sys.argv[2]))
+perm_runs = [json.load(open(f)) for f in sys.argv[2:]]
+if len(perm_runs) == 1:
+    perm = perm_runs[0]
+else:
+    total = sum(r["samples"] for r in perm_runs)
+    weights = [r["samples"] / total for r in perm_runs]
+    n = len(perm_runs[0]["values"])
+    values = [sum(w * num(r["values"][i]) for w, r in zip(weights, perm_runs)) for i in range(n)]
+    half = [sum((w * (num(r["upper"][i]) - num(r["lower"][i])) / 2) ** 2 for w, r in zip(weights, perm_runs)) ** 0.5
+            for i in range(n)]
+    ranking = sorted(range(n), key=lambda i: -values[i])
+    perm = dict(perm_runs[0], estimator="pooled permutation", values=values, ranking=ranking, topK=ranking[:10],
+                lower=[v - h for v, h in zip(values, half)], upper=[v + h for v, h in zip(values, half)],
+                evaluations=sum(r["evaluations"] for r in perm_runs), samples=total, snapshots=[])
+    json.dump(perm, open(f"{out}/permutation-pooled.json", "w"))
+    print(f"permutation pool: {len(perm_runs)} runs (" + ", ".join(sys.argv[2:]) + f"); top 10s of the runs share "
+          + ", ".join(str(len(top(r) & top(perm))) for r in perm_runs) + " with the pool's")
 addr = ours["addresses"]
 pv, ov, tv = ([num(v) for v in r["values"]] for r in (perm, ours, tmc))
 lo, hi = [num(v) for v in perm["lower"]], [num(v) for v in perm["upper"]]

@@ -1,7 +1,9 @@
 import Foundation
 
 /// `score`: when did each raced estimator's top-k first reach, and then keep, a precision against
-/// a reference ranking?
+/// a reference ranking? With `--tolerance ε` a filter outside the reference's top k also counts
+/// when its reference value is within ε of the k-th (an ε-good top k, for references whose values
+/// near the boundary are closer than their own precision).
 enum Score {
     struct Reached {
         var seconds: Double
@@ -12,9 +14,17 @@ enum Score {
         let reference = readJSON(Race.Result.self, from: o.require("reference"))
         let k = o.int("k") ?? 10
         let target = o.double("target") ?? 0.9
-        let truth = Set(reference.ranking.prefix(k))
+        var truth = Set(reference.ranking.prefix(k))
         print("reference: \(reference.estimator), \(reference.evaluations) evaluations, \(reference.samples) samples; top \(k): "
               + reference.ranking.prefix(k).map { reference.addresses[$0] }.joined(separator: ", "))
+        if let tolerance = o.double("tolerance"), let kth = reference.ranking.dropFirst(k - 1).first {
+            // An ε-good top k: a filter whose reference value is within ε of the k-th also counts.
+            let floor = reference.values[kth] - tolerance
+            let near = reference.ranking.dropFirst(k).prefix { reference.values[$0] >= floor }
+            truth.formUnion(near)
+            print("tolerance \(tolerance): also counted (reference value >= \(String(format: "%.4f", floor))): "
+                  + (near.isEmpty ? "none" : near.map { reference.addresses[$0] }.joined(separator: ", ")))
+        }
         if let second = o.string("reference2") {
             let other = readJSON(Race.Result.self, from: second)
             let overlap = Set(other.ranking.prefix(k)).intersection(truth).count
