@@ -110,6 +110,15 @@ public enum Metric: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Checks what can be checked before any image is seen: a class metric's class is one of the
+    /// model's `classes`.
+    /// - Throws: `DatasetError.invalidMetric` naming the classes that would work.
+    public func validate(classes: Int) throws(DatasetError) {
+        if case .classAccuracy(let c) = self, c < 0 || c >= classes {
+            throw .invalidMetric(description, reason: "class \(c) is outside the model's \(classes) classes; give a class index from 0 to \(classes - 1)")
+        }
+    }
+
     /// Checks that `context` holds what the metric needs for `count` images with `classes` outputs.
     /// - Throws: `DatasetError.invalidMetric` saying what is missing and how to provide it.
     public func validate(_ context: MetricContext, count: Int, classes: Int) throws(DatasetError) {
@@ -128,21 +137,19 @@ public enum Metric: Sendable, Hashable, CustomStringConvertible {
             }
         case .attackSuccess:
             guard let targets = context.targets, targets.count == count else {
-                throw fail("needs a target label for every image: give a file mapping image to target")
+                throw fail("needs a target label for every image: give a file mapping image to target (nshap: --targets FILE)")
             }
             if let bad = targets.first(where: { $0 < 0 || $0 >= classes }) {
                 throw fail("target \(bad) is outside the model's \(classes) classes")
             }
         }
-        if case .classAccuracy(let c) = self, c >= classes {
-            throw fail("class \(c) is outside the model's \(classes) classes")
-        }
+        try validate(classes: classes)
         var needed: [String] = []
         if case .subgroupAccuracy(let g) = self { needed = [g] }
         if case .accuracyGap(let a, let b) = self { needed = [a, b] }
         for group in needed {
             guard let groups = context.groups, groups.count == count else {
-                throw fail("needs a group for the images: give a file mapping image to group")
+                throw fail("needs a group for the images: give a file mapping image to group (nshap: --groups FILE)")
             }
             guard groups.contains(group) else {
                 let known = Set(groups.compactMap { $0 }).sorted().prefix(10).joined(separator: ", ")

@@ -138,6 +138,23 @@ import Testing
         #expect(data.chanceLevel == 0.5)
     }
 
+    @Test func classMetricNamesAClassTheModelAndDataHave() throws {
+        let outside = #expect(throws: (any Error).self) { try GameData.load(demoSettings(metric: "class:99")) }
+        #expect("\(outside.map { "\($0)" } ?? "")".contains("class 99 is outside the model's 10 classes; give a class index from 0 to 9"))
+        // Data holding only the digits 0 and 1.
+        let dir = Paths.temporaryDirectory("two-classes")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for digit in ["0", "1"] {
+            try FileManager.default.createSymbolicLink(atPath: dir + "/" + digit, withDestinationPath: Paths.demoImages + "/" + digit)
+        }
+        var settings = demoSettings(metric: "class:3")
+        settings.data = dir
+        let missing = #expect(throws: NeuronShapleyError.self) { try GameData.load(settings) }
+        #expect("\(missing.map { "\($0)" } ?? "")".contains("has no image of class 3"))
+        settings.metric = "class:1"
+        #expect(try GameData.load(settings).validation.isEmpty == false)
+    }
+
     @Test func exactValuesOfEightFiltersAddUpToTheirJointEffect() throws {
         let game = try NetworkGame(data: try GameData.load(demoSettings(players: "conv4:0-7", maxValidation: 30)))
         #expect(game.playerCount == 8)

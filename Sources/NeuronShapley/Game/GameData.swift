@@ -56,7 +56,13 @@ public struct GameData: Sendable {
         let classCount = model.outputItemShape.reduce(1, *)
         let metric = try Metric(parsing: settings.metric, classes: classes)
         let players = try PlayerSelection(parsing: settings.players, model: model)
+        try metric.validate(classes: classCount)
         let (validation, test) = Self.split(images, settings: settings, metric: metric)
+        if case .classAccuracy(let c) = metric, !validation.contains(where: { images.labels?[$0] == c }) {
+            let name = classes.flatMap { c < $0.count ? " (\($0.names[c]))" : nil } ?? ""
+            throw NeuronShapleyError.unusableData(
+                reason: "metric '\(settings.metric)': the validation part of \(settings.data) has no image of class \(c)\(name) (\(images.count) images, --validation-fraction \(settings.validationFraction)); give images of that class or choose a class the data has")
+        }
         guard !validation.isEmpty else {
             throw NeuronShapleyError.unusableData(reason: "the validation part of \(settings.data) is empty (\(images.count) images, --validation-fraction \(settings.validationFraction)); give more images or a larger fraction")
         }
