@@ -86,6 +86,26 @@ func runNShap(_ arguments: [String], in directory: String, timeout: Duration,
         #expect(again.status != 0 && again.stderr.contains("already holds a run"))
     }
 
+    @Test func filesThatAreNotImagesAreSkippedAndNamed() throws {
+        let directory = Paths.temporaryDirectory("skipped")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // Two classes of the demo images and a PNG cut short.
+        for digit in ["0", "1"] {
+            try FileManager.default.copyItem(atPath: Paths.demoImages + "/" + digit, toPath: directory + "/images/" + digit)
+        }
+        let first = try FileManager.default.contentsOfDirectory(atPath: directory + "/images/1").sorted()[0]
+        let png = try Data(contentsOf: URL(fileURLWithPath: directory + "/images/1/" + first))
+        try png.prefix(png.count / 2).write(to: URL(fileURLWithPath: directory + "/images/1/cut.png"))
+        let run = try runNShap(["run", Paths.demoModel, "--data", "images", "--players", "conv4:0-3", "--estimator", "tmc",
+                                "--samples", "1", "--max-validation", "8", "--random-seeds", "1", "--ablation-sizes", "1",
+                                "--patch-filters", "0", "--top-k", "2", "--loo-limit", "0", "--workers", "1", "--out", "r"],
+                               in: directory, timeout: .seconds(180), environment: ["NSHAP_CACHE_DIR": directory + "/cache"])
+        #expect(run.status == 0, "nshap run failed: \(run.stderr.suffix(2000))")
+        #expect(run.stderr.contains("skipped 1 file(s) that could not be read as images: 1/cut.png (cannot decode"))
+        let report = try String(contentsOfFile: directory + "/r/report.md", encoding: .utf8)
+        #expect(report.contains("1 skipped: `1/cut.png` (cannot decode"))
+    }
+
     @Test func aWorkerWithOtherPlayersIsRefused() throws {
         let directory = Paths.temporaryDirectory("refuse")
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -18,7 +18,9 @@ public enum RunReport {
         md.append("| setting | value |")
         md.append("| --- | --- |")
         md.append("| model | `\(s.model)` (SHA-256 \(data.model.fingerprint.prefix(16))…, \(data.model.convLayers.count) conv layers, \(data.model.unitCount) filters) |")
-        md.append("| data | `\(s.data)`: \(data.images.count) images, \(data.images.skippedCount) skipped |")
+        let skipped = data.images.skipped.prefix(5).map { "`\($0.name)` (\($0.reason))" }.joined(separator: ", ")
+        let more = data.images.skippedCount > 5 ? ", …" : ""
+        md.append("| data | `\(s.data)`: \(data.images.count) images, \(data.images.skippedCount) skipped\(skipped.isEmpty ? "" : ": " + skipped + more) |")
         let cap = s.maxValidation.map { ", capped at \($0)" } ?? ""
         md.append("| split | seed \(s.splitSeed), validation fraction \(s.validationFraction)\(cap): \(data.validation.count) validation images (values), \(data.test.count) test images (checks) |")
         let chance = data.chanceLevel.map { format($0) } ?? "none"
