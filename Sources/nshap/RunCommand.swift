@@ -105,6 +105,9 @@ struct RunCommand: AsyncParsableCommand {
         say("loading \(saved.game.model) and \(saved.game.data)")
         let data = try GameData.load(saved.game)
         say("\(data.players.count) players in \(data.players.layers(of: data.model).count) layers; \(data.validation.count) validation and \(data.test.count) test images; metric \(data.metric)")
+        if data.validation.count < 16 {
+            say("warning: the values rest on only \(data.validation.count) validation image(s), so the metric moves in coarse steps; give more images or a larger --max-validation or --validation-fraction")
+        }
         if !data.images.skipped.isEmpty {
             let first = data.images.skipped.prefix(5).map { "\($0.name) (\($0.reason))" }.joined(separator: ", ")
             say("skipped \(data.images.skippedCount) file(s) that could not be read as images: \(first)\(data.images.skippedCount > 5 ? ", …" : "")")
