@@ -229,9 +229,10 @@ public struct AdaptiveTopK: Estimator, RoundBased {
 
     public mutating func ingest(_ result: WorkResult) throws -> Bool { try ingestIntoRound(result) }
 
-    /// Gives up on a unit: the screening walk or base coalition it belongs to is discarded (its
-    /// values are not folded, and it still counts towards the budget); abandoning the unit that
-    /// values the full and empty coalitions ends the run, as nothing can be folded without them.
+    /// Gives up on a unit: the screening walk or base coalition it belongs to is discarded (none
+    /// of its values are folded; its sample still counts towards the sample cap, and the values
+    /// that did arrive towards the evaluation cap); abandoning the unit that values the full and
+    /// empty coalitions ends the run, as nothing can be folded without them.
     public mutating func abandon(unitID: UInt64) -> Bool { abandonInRound(unitID: unitID) }
 
     mutating func closeRound(_ completed: [RoundBook<Meta>.Completed]) {
