@@ -13,6 +13,7 @@ enum Score {
     static func run(_ o: Options, files: [String]) {
         let reference = readJSON(Race.Result.self, from: o.require("reference"))
         let k = o.int("k") ?? 10
+        guard k >= 1 else { fail("--k \(k): expected at least 1") }
         let target = o.double("target") ?? 0.9
         var truth = Set(reference.ranking.prefix(k))
         print("reference: \(reference.estimator), \(reference.evaluations) evaluations, \(reference.samples) samples; top \(k): "
