@@ -5,8 +5,8 @@
 
 Pools OUT/tmc-*.json (finished truncated Monte Carlo runs) into OUT/tmc-pooled.json, then, given
 untruncated permutation-sampling runs with different seeds (for example from `neuronshapley-bench
-race --estimator permutation`), pools them (weighted by their permutations; the interval
-half-widths combine as independent errors) into OUT/permutation-pooled.json when there are several,
+race --estimator permutation`), pools them into OUT/permutation-pooled.json when there are several
+(both pools weight each run by its samples; the interval half-widths combine as independent errors),
 and compares the permutation values with OUT/pooled.json (our reference) and with the truncated
 pool: top-10 overlaps, mean absolute differences over the filters in either pool's top 14, and a
 table of those filters. Score a race against any of them with `neuronshapley-bench score
@@ -19,18 +19,25 @@ def num(x):
     return float(x) if not isinstance(x, str) else float(x.replace("inf", "Infinity"))
 
 
-def pool(files, name):
-    runs = [json.load(open(f)) for f in files]
-    values = [sum(num(r["values"][i]) for r in runs) / len(runs) for i in range(len(runs[0]["values"]))]
-    ranking = sorted(range(len(values)), key=lambda i: -values[i])
+def pool(runs, name):
+    """The runs' values weighted by their samples; the intervals' half-widths combine as
+    independent errors."""
+    total = sum(r["samples"] for r in runs)
+    weights = [r["samples"] / total for r in runs]
+    n = len(runs[0]["values"])
+    values = [sum(w * num(r["values"][i]) for w, r in zip(weights, runs)) for i in range(n)]
+    half = [sum((w * (num(r["upper"][i]) - num(r["lower"][i])) / 2) ** 2 for w, r in zip(weights, runs)) ** 0.5
+            for i in range(n)]
+    ranking = sorted(range(n), key=lambda i: -values[i])
     return dict(runs[0], estimator=name, values=values, ranking=ranking, topK=ranking[:10],
-                evaluations=sum(r["evaluations"] for r in runs), samples=sum(r["samples"] for r in runs))
+                lower=[v - h for v, h in zip(values, half)], upper=[v + h for v, h in zip(values, half)],
+                evaluations=sum(r["evaluations"] for r in runs), samples=total, snapshots=[])
 
 
 out = sys.argv[1]
 ours = json.load(open(f"{out}/pooled.json"))
 tmc_files = sorted(f for f in glob.glob(f"{out}/tmc-*.json") if not f.endswith("tmc-pooled.json"))
-tmc = pool(tmc_files, "pooled tmc")
+tmc = pool([json.load(open(f)) for f in tmc_files], "pooled tmc")
 json.dump(tmc, open(f"{out}/tmc-pooled.json", "w"))
 top = lambda r, k=10: set(r["ranking"][:k])
 print(f"truncated pool: {len(tmc_files)} runs, {tmc['evaluations']} evaluations; its top 10 shares "
@@ -41,16 +48,7 @@ perm_runs = [json.load(open(f)) for f in sys.argv[2:]]
 if len(perm_runs) == 1:
     perm = perm_runs[0]
 else:
-    total = sum(r["samples"] for r in perm_runs)
-    weights = [r["samples"] / total for r in perm_runs]
-    n = len(perm_runs[0]["values"])
-    values = [sum(w * num(r["values"][i]) for w, r in zip(weights, perm_runs)) for i in range(n)]
-    half = [sum((w * (num(r["upper"][i]) - num(r["lower"][i])) / 2) ** 2 for w, r in zip(weights, perm_runs)) ** 0.5
-            for i in range(n)]
-    ranking = sorted(range(n), key=lambda i: -values[i])
-    perm = dict(perm_runs[0], estimator="pooled permutation", values=values, ranking=ranking, topK=ranking[:10],
-                lower=[v - h for v, h in zip(values, half)], upper=[v + h for v, h in zip(values, half)],
-                evaluations=sum(r["evaluations"] for r in perm_runs), samples=total, snapshots=[])
+    perm = pool(perm_runs, "pooled permutation")
     json.dump(perm, open(f"{out}/permutation-pooled.json", "w"))
     print(f"permutation pool: {len(perm_runs)} runs (" + ", ".join(sys.argv[2:]) + f"); top 10s of the runs share "
           + ", ".join(str(len(top(r) & top(perm))) for r in perm_runs) + " with the pool's")
