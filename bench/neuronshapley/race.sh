@@ -15,8 +15,10 @@
 # (s for our estimator's runs, default LIMIT: the original estimators may need longer to keep a precision),
 # TARGETS (precisions scored, default "0.9 0.8 0.7"), OUT (bench/out/race), REFERENCES_ONLY=1 (stop after
 # the references; existing JSON files are reused), REFERENCE (the ranking scored against, default
-# OUT/pooled.json; for example a pool of untruncated permutation runs from references.py). JSON
-# results go to OUT; the score table to standard output.
+# OUT/pooled.json; for example a pool of untruncated permutation runs from references.py),
+# SEQUENTIAL=1 (run a seed's three estimators one after another, each with the whole machine, so
+# that their wall times compare directly; by default they run side by side). JSON results go to
+# OUT; the score table to standard output.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 demo=Sources/NeuronShapley/Resources/demo
@@ -46,7 +48,8 @@ race() {  # NAME ESTIMATOR SEED LIMIT [--set K=V ...]
         --top-k 10 --seed "$seed" --time-limit "$limit" --progress-interval 1 --out "$OUT/$name.json" "$@"
 }
 # The reference runs go side by side, then the three raced estimators of each seed side by side
-# (so that they share the machine's load; evaluations do not depend on it, wall times do).
+# (so that they share the machine's load; evaluations do not depend on it, wall times do), or one
+# after another with SEQUENTIAL=1.
 refs=()
 for seed in $REF_SEEDS; do
     [[ -f "$OUT/reference-$seed.json" ]] || race "reference-$seed" adaptive "$seed" "$REF_LIMIT" --set delta="$REF_DELTA" &
@@ -75,7 +78,13 @@ for seed in $SEEDS; do
     for estimator in adaptive bandit tmc; do
         limit=$LIMIT
         [[ $estimator == adaptive ]] && limit=$OURS_LIMIT
-        [[ -f "$OUT/$estimator-$seed.json" ]] || race "$estimator-$seed" "$estimator" "$seed" "$limit" &
+        if [[ ! -f "$OUT/$estimator-$seed.json" ]]; then
+            if [[ "${SEQUENTIAL:-0}" == 1 ]]; then
+                race "$estimator-$seed" "$estimator" "$seed" "$limit"
+            else
+                race "$estimator-$seed" "$estimator" "$seed" "$limit" &
+            fi
+        fi
         files+=("$OUT/$estimator-$seed.json")
     done
     wait
