@@ -56,16 +56,16 @@ for seed in $REF_SEEDS; do
     refs+=("$OUT/reference-$seed.json")
 done
 wait
-# The reference ranking pools the independent reference runs (the mean of their estimates).
+# The reference ranking pools the independent reference runs (their plain mean, as for every
+# table measured so far).
 python3 - "$OUT/pooled.json" "${refs[@]}" <<'PY'
 import json, sys
-runs = [json.load(open(f)) for f in sys.argv[2:]]
-def num(x): return float(x) if not isinstance(x, str) else float(x.replace("inf", "Infinity"))
-values = [sum(num(r["values"][i]) for r in runs) / len(runs) for i in range(len(runs[0]["values"]))]
-ranking = sorted(range(len(values)), key=lambda i: -values[i])
-pooled = dict(runs[0], estimator="pooled references", values=values, ranking=ranking, topK=ranking[:10],
-              evaluations=sum(r["evaluations"] for r in runs), samples=sum(r["samples"] for r in runs))
+sys.path.insert(0, "bench/neuronshapley")
+from pooling import load, pool
+runs = load(sys.argv[2:])
+pooled = pool(runs, "pooled references", by_samples=False)
 json.dump(pooled, open(sys.argv[1], "w"))
+values, ranking = pooled["values"], pooled["ranking"]
 tops = [set(r["ranking"][:10]) for r in runs]
 pairs = [len(tops[i] & tops[j]) for i in range(len(runs)) for j in range(i + 1, len(runs))]
 print(f"references: {[r['evaluations'] for r in runs]} evaluations; pairs of their top 10 share {pairs}; "

@@ -14,37 +14,20 @@ table of those filters. Score a race against any of them with `neuronshapley-ben
 """
 import glob, json, statistics, sys
 
-
-def num(x):
-    return float(x) if not isinstance(x, str) else float(x.replace("inf", "Infinity"))
-
-
-def pool(runs, name):
-    """The runs' values weighted by their samples; the intervals' half-widths combine as
-    independent errors."""
-    total = sum(r["samples"] for r in runs)
-    weights = [r["samples"] / total for r in runs]
-    n = len(runs[0]["values"])
-    values = [sum(w * num(r["values"][i]) for w, r in zip(weights, runs)) for i in range(n)]
-    half = [sum((w * (num(r["upper"][i]) - num(r["lower"][i])) / 2) ** 2 for w, r in zip(weights, runs)) ** 0.5
-            for i in range(n)]
-    ranking = sorted(range(n), key=lambda i: -values[i])
-    return dict(runs[0], estimator=name, values=values, ranking=ranking, topK=ranking[:10],
-                lower=[v - h for v, h in zip(values, half)], upper=[v + h for v, h in zip(values, half)],
-                evaluations=sum(r["evaluations"] for r in runs), samples=total, snapshots=[])
+from pooling import load, num, pool
 
 
 out = sys.argv[1]
 ours = json.load(open(f"{out}/pooled.json"))
 tmc_files = sorted(f for f in glob.glob(f"{out}/tmc-*.json") if not f.endswith("tmc-pooled.json"))
-tmc = pool([json.load(open(f)) for f in tmc_files], "pooled tmc")
+tmc = pool(load(tmc_files), "pooled tmc")
 json.dump(tmc, open(f"{out}/tmc-pooled.json", "w"))
 top = lambda r, k=10: set(r["ranking"][:k])
 print(f"truncated pool: {len(tmc_files)} runs, {tmc['evaluations']} evaluations; its top 10 shares "
       f"{len(top(tmc) & top(ours))} with our reference")
 if len(sys.argv) < 3:
     sys.exit(0)
-perm_runs = [json.load(open(f)) for f in sys.argv[2:]]
+perm_runs = load(sys.argv[2:])
 if len(perm_runs) == 1:
     perm = perm_runs[0]
 else:

@@ -1,0 +1,28 @@
+"""Pools independent estimator runs (`neuronshapley-bench race` results) of one game into one
+reference: used by race.sh (our reference runs) and references.py (truncated Monte Carlo and
+untruncated permutation runs)."""
+import json
+
+
+def num(x):
+    """A JSON number, or a string such as "inf" / "-inf" for an unbounded interval end."""
+    return float(x) if not isinstance(x, str) else float(x.replace("inf", "Infinity"))
+
+
+def load(files):
+    return [json.load(open(f)) for f in files]
+
+
+def pool(runs, name, by_samples=True):
+    """The runs' values averaged, weighted by their samples (`by_samples`) or equally; the
+    intervals' half-widths combine as independent errors."""
+    total = sum(r["samples"] for r in runs)
+    weights = [r["samples"] / total if by_samples else 1 / len(runs) for r in runs]
+    n = len(runs[0]["values"])
+    values = [sum(w * num(r["values"][i]) for w, r in zip(weights, runs)) for i in range(n)]
+    half = [sum((w * (num(r["upper"][i]) - num(r["lower"][i])) / 2) ** 2 for w, r in zip(weights, runs)) ** 0.5
+            for i in range(n)]
+    ranking = sorted(range(n), key=lambda i: -values[i])
+    return dict(runs[0], estimator=name, values=values, ranking=ranking, topK=ranking[:10],
+                lower=[v - h for v, h in zip(values, half)], upper=[v + h for v, h in zip(values, half)],
+                evaluations=sum(r["evaluations"] for r in runs), samples=total, snapshots=[])
