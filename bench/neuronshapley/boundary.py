@@ -7,7 +7,6 @@ intervals.
 """
 import argparse, sys
 
-sys.path.insert(0, __file__.rsplit("/", 1)[0] if "/" in __file__ else ".")
 from pooling import load, num
 
 
