@@ -31,6 +31,7 @@ import ShapleyTestKit
         ("permutation", ["maxSamples": "40", "roundSize": "8", "chunkSize": "10"]),
         ("tmc", ["maxSamples": "40", "roundSize": "8", "chunkSize": "6"]),
         ("bandit", ["maxSamples": "60", "roundSize": "10", "chunkSize": "6", "topK": "3"]),
+        ("stratified", ["maxSamples": "60", "chunkSize": "20", "focus": "2, 7,11", "topK": "2"]),
     ])
     func clusterEqualsLocalRun(estimator: String, options: [String: String]) async throws {
         let game = try GameRegistry.make("collapse-smooth", players: 24, seed: 3)
@@ -51,6 +52,8 @@ import ShapleyTestKit
         #expect(throws: ShapleyError.self) { try RunConfiguration.registryEstimator(Self.run("nope", [:], game: game)) }
         let o = try Self.run("tmc", ["patience": "3", "antithetic": "true", "floor": "0.1"], game: game).estimatorOptions()
         #expect(o.patience == 3 && o.antithetic && o.floor == 0.1 && o.seed == 11)
+        #expect(try Self.run("stratified", ["focus": "3, 1"], game: game).estimatorOptions().focus == [3, 1])
+        #expect(throws: ClusterError.self) { try RunConfiguration.registryEstimator(Self.run("stratified", ["focus": "1;2"], game: game)) }
     }
 
     /// Run directories written before the factories were merged keep working: the same estimator

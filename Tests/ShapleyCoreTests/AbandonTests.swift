@@ -71,7 +71,7 @@ import Testing
         #expect(run.report.players.allSatisfy { $0.marginals == 3 })  // 3 pairs left
     }
 
-    @Test(arguments: ["tmc", "bandit", "permutation", "adaptive"])
+    @Test(arguments: ["tmc", "bandit", "permutation", "adaptive", "stratified"])
     func abandonedUnitsAreDeterministicAndDiscarded(estimator: String) throws {
         let g = try GameRegistry.make("collapse-smooth", players: 30, seed: 4)
         var o = EstimatorOptions(seed: 3)

@@ -17,6 +17,7 @@ extension RunConfiguration {
         ("patience", "consecutive collapsed values that stop a walk"),
         ("roundSize", "walks in flight per round"),
         ("chunkSize", "coalitions per work unit"),
+        ("focus", "players valued by stratified sampling, comma-separated indices"),
     ]
 
     /// The option names ``estimatorOptions()`` understands (those of ``estimatorSettings``).
@@ -61,6 +62,8 @@ extension RunConfiguration {
             case "patience": o.patience = try int(key, text)
             case "roundSize": o.roundSize = try int(key, text)
             case "chunkSize": o.chunkSize = try int(key, text)
+            case "focus":
+                o.focus = try text.split(separator: ",").map { try int(key, String($0.filter { $0 != " " })) }
             case "chanceLevel": _ = try double(key, text)
             case "gameArguments": continue
             default:

@@ -30,6 +30,8 @@ public struct EstimatorOptions: Hashable, Sendable {
     public var roundSize: Int?
     /// Coalitions per work unit (walk positions, chosen players or toggles).
     public var chunkSize: Int?
+    /// The players stratified sampling values (all by default).
+    public var focus: [Int]?
 
     /// Default options with `seed`.
     public init(seed: UInt64 = 0) { self.seed = seed }
@@ -52,6 +54,7 @@ public enum EstimatorRegistry {
         ("tmc", "truncated Monte Carlo as in the original Neuron Shapley code"),
         ("bandit", "the original Neuron Shapley top-k bandit (truncated walks, empirical Bernstein)"),
         ("adaptive", "our adaptive top-k estimator (group walks, shared coalitions, size importance sampling, pruning)"),
+        ("stratified", "stratified sampling by coalition size for chosen players (--focus; precise values of a few)"),
     ]
 
     /// The names of every estimator.
@@ -109,6 +112,14 @@ public enum EstimatorRegistry {
             return try NeuronShapleyBandit(c)
         case "adaptive":
             return try AdaptiveTopK.make(playerCount: playerCount, chanceLevel: chanceLevel, options: o)
+        case "stratified":
+            var c = StratifiedSampling.Configuration(playerCount: playerCount, seed: o.seed)
+            if let f = o.focus { c.focus = f }
+            if let k = o.topK { c.topK = k }
+            if let level = o.confidence { c.confidence = level }
+            c.budget = budget(o, default: c.budget)
+            if let u = o.chunkSize { c.unitSize = u }
+            return try StratifiedSampling(c)
         default:
             throw ShapleyError.unknownName(kind: "estimator", given: name, known: names)
         }

@@ -15,6 +15,8 @@ enum Race {
         var elapsed: Double
         var evaluations: Int
         var samples: Int
+        /// Players still in play (absent in results written before it was recorded).
+        var active: Int?
         var top: [Int]
     }
 
@@ -35,6 +37,8 @@ enum Race {
         var values: [Double]
         var lower: [Double]
         var upper: [Double]
+        /// Each player's direct marginals (absent in results written before they were recorded).
+        var marginals: [Int]?
         var addresses: [String]
         var snapshots: [Snapshot]
     }
@@ -79,7 +83,7 @@ enum Race {
             runDirectory: directory, configuration: configuration, makeEstimator: RunConfiguration.registryEstimator,
             transport: server, logger: logger, onProgress: { s in
                 snapshots.withLock { $0.append(Snapshot(elapsed: s.elapsedSeconds, evaluations: s.evaluations, samples: s.samples,
-                                                        top: s.top.map(\.player))) }
+                                                        active: s.activePlayers, top: s.top.map(\.player))) }
                 if Int(s.elapsedSeconds) % 30 == 0 || s.finished {
                     log("[\(estimator) \(Int(s.elapsedSeconds))s] \(s.evaluations) evaluations, \(s.samples) samples, \(s.activePlayers) active")
                 }
@@ -119,6 +123,7 @@ enum Race {
             seconds: elapsed, evaluations: report.evaluations, samples: report.samples,
             topK: report.topK.isEmpty ? Array(report.ranking.prefix(k)) : Array(report.topK.prefix(k)), ranking: report.ranking,
             values: report.players.map(\.value), lower: report.players.map(\.lower), upper: report.players.map(\.upper),
+            marginals: report.players.map(\.marginals),
             addresses: data.players.units.map { data.model.address(of: data.model.unit(index: $0)).description },
             snapshots: snapshots.withLock { $0 })
         writeJSON(result, to: o.require("out"))
