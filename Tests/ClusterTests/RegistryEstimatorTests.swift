@@ -53,6 +53,8 @@ import ShapleyTestKit
         let o = try Self.run("tmc", ["patience": "3", "antithetic": "true", "floor": "0.1"], game: game).estimatorOptions()
         #expect(o.patience == 3 && o.antithetic && o.floor == 0.1 && o.seed == 11)
         #expect(try Self.run("stratified", ["focus": "3, 1"], game: game).estimatorOptions().focus == [3, 1])
+        #expect(try Self.run("adaptive", ["uniformShare": "1"], game: game).estimatorOptions().uniformShare == 1)
+        #expect(throws: ShapleyError.self) { try RunConfiguration.registryEstimator(Self.run("adaptive", ["uniformShare": "1.5"], game: game)) }
         #expect(throws: ClusterError.self) { try RunConfiguration.registryEstimator(Self.run("stratified", ["focus": "1;2"], game: game)) }
     }
 

@@ -118,6 +118,20 @@ import Testing
         #expect(r.topK.allSatisfy { r.players[$0].marginals > 0 } || measured.count < 5)
     }
 
+    @Test func aUniformShareOfOneDrawsSizesUniformly() throws {
+        var o = EstimatorOptions(seed: 2)
+        o.topK = 3
+        o.maxEvaluations = 3_000
+        o.uniformShare = 1
+        let g = try GameRegistry.make("collapse", players: 40, seed: 1)
+        var e = try AdaptiveTopK.make(playerCount: 40, chanceLevel: g.chanceLevel, options: o)
+        let r = try LocalRun.run(&e, game: g)
+        #expect(r.evaluations > 1_000 && r.players.contains { $0.marginals > 0 })
+        #expect((0...40).allSatisfy { abs(e.proposal.weight(of: $0) - 1) < 1e-12 })
+        o.uniformShare = 0
+        #expect(throws: ShapleyError.self) { try AdaptiveTopK.make(playerCount: 40, chanceLevel: nil, options: o) }
+    }
+
     /// The sizes of successive bases: evenly spread quantiles mapped through the proposal's
     /// inverse distribution function, which agrees with the proposal's bins.
     @Test func baseSizesFollowTheProposalsQuantiles() throws {

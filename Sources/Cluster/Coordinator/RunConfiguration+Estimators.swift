@@ -18,6 +18,7 @@ extension RunConfiguration {
         ("roundSize", "walks in flight per round"),
         ("chunkSize", "coalitions per work unit"),
         ("focus", "players valued by stratified sampling, comma-separated indices"),
+        ("uniformShare", "uniform share of the adaptive estimator's size proposal, in (0, 1]; 1 for uniform sizes"),
     ]
 
     /// The option names ``estimatorOptions()`` understands (those of ``estimatorSettings``).
@@ -62,6 +63,7 @@ extension RunConfiguration {
             case "patience": o.patience = try int(key, text)
             case "roundSize": o.roundSize = try int(key, text)
             case "chunkSize": o.chunkSize = try int(key, text)
+            case "uniformShare": o.uniformShare = try double(key, text)
             case "focus":
                 o.focus = try text.split(separator: ",").map { try int(key, String($0.filter { $0 != " " })) }
             case "chanceLevel": _ = try double(key, text)

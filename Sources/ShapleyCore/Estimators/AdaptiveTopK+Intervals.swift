@@ -227,6 +227,7 @@ extension AdaptiveTopK {
         c.budget = EstimatorRegistry.budget(o, default: c.budget)
         if let r = o.roundSize { c.walksPerRound = r; c.basesPerRound = r }
         if let u = o.chunkSize { c.unitSize = u }
+        if let share = o.uniformShare { c.defensiveShare = share }
         return try AdaptiveTopK(c)
     }
 }

@@ -117,7 +117,10 @@ public struct AdaptiveTopK: Estimator, RoundBased {
         public var unitSize = 256
         /// Size bins of the importance-sampling proposal, 32 by default.
         public var sizeBins = 32
-        /// The uniform share of the proposal (bounds the weights), 0.15 by default.
+        /// The uniform share of the proposal (bounds the weights by its inverse), 0.15 by default; 1
+        /// draws sizes uniformly. Where a metric moves in rare, discrete jumps (a class's accuracy
+        /// on a few images) the learned proposal can miss sizes where a player's jumps happen, and
+        /// those then carry large weights: uniform sizes can give such players the smaller variance.
         public var defensiveShare = 0.15
 
         /// The default configuration for `playerCount` players and `seed`.

@@ -32,6 +32,9 @@ public struct EstimatorOptions: Hashable, Sendable {
     public var chunkSize: Int?
     /// The players stratified sampling values (all by default).
     public var focus: [Int]?
+    /// The uniform share of the adaptive estimator's size proposal, in (0, 1]; 1 draws base
+    /// coalition sizes uniformly (no importance sampling).
+    public var uniformShare: Double?
 
     /// Default options with `seed`.
     public init(seed: UInt64 = 0) { self.seed = seed }
