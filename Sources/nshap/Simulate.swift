@@ -56,6 +56,12 @@ struct Simulate: ParsableCommand {
     @Option(help: "Coalitions per work unit.")
     var chunkSize: Int?
 
+    @Option(help: "Stratified sampling: the players valued, comma-separated indices (all by default).")
+    var focus: String?
+
+    @Option(help: "Adaptive estimator: the uniform share of the size proposal, in (0, 1]; 1 for uniform sizes.")
+    var uniformShare: Double?
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -72,6 +78,18 @@ struct Simulate: ParsableCommand {
         o.patience = patience
         o.roundSize = roundSize
         o.chunkSize = chunkSize
+        o.uniformShare = uniformShare
+        if let focus {
+            o.focus = try focus.split(separator: ",").map { part in
+                guard let i = Int(part.filter { $0 != " " }) else {
+                    throw ValidationError("--focus \(focus): expected comma-separated player indices, e.g. 3,17,40")
+                }
+                return i
+            }
+            // Only the focus players are valued: print no more than them.
+            topK = min(topK, Set(o.focus ?? []).count)
+            o.topK = topK
+        }
         var e = try EstimatorRegistry.make(estimator, playerCount: g.playerCount, chanceLevel: g.chanceLevel, options: o)
         let start = Date()
         let report = try LocalRun.run(&e, game: g)
