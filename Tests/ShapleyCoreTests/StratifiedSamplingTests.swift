@@ -84,6 +84,28 @@ import Testing
         #expect(reports[0].evaluations == 3 * 17 * 4 + 12)
     }
 
+    /// With more sizes than a round holds, each round's bases spread over all sizes, and every
+    /// cycle of n + 1 samples still visits each size once: estimates come after the first round.
+    @Test func largeGamesGetEstimatesFromTheFirstRound() throws {
+        var c = StratifiedSampling.Configuration(playerCount: 300, seed: 4)
+        c.focus = [7, 99]
+        c.basesPerRound = 32
+        c.strata = 8
+        let e = try StratifiedSampling(c)
+        let first = (0..<32).map { e.size(ofSample: UInt64($0)) }
+        #expect(Set(first.map { e.band(ofSize: $0) }).count == 8)
+        #expect(Set((0..<301).map { e.size(ofSample: UInt64($0)) }) == Set(0...300))
+        #expect(Set((301..<602).map { e.size(ofSample: UInt64($0)) }) == Set(0...300))
+        var one = c
+        one.budget = Budget(maxSamples: 32)
+        var run = try StratifiedSampling(one)
+        let r = try LocalRun.run(&run, game: AdditiveGame(playerCount: 300, seed: 1))
+        #expect(r.samples == 32 && [7, 99].allSatisfy { r.players[$0].upper.isFinite })
+        // A game small enough for one round per cycle takes the sizes in turn.
+        let small = try StratifiedSampling(.init(playerCount: 20, seed: 1))
+        #expect((0..<21).map { small.size(ofSample: UInt64($0)) } == Array(0...20))
+    }
+
     @Test func invalidSettingsAreRefused() throws {
         var c = StratifiedSampling.Configuration(playerCount: 8, seed: 1)
         c.focus = [2, 8]

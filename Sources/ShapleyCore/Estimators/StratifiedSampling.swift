@@ -2,10 +2,12 @@
 /// high-precision values of a few players, for instance to check the border of a top-k that
 /// another estimator found, without paying for every player's marginals.
 ///
-/// Sample `m` is a base coalition `B` of size `s = m mod (n + 1)`, the last `s` players of a random
-/// order, valued together with `B` with each focus player's membership flipped: `1 + f`
-/// evaluations give one marginal `v(B ∪ i) − v(B ∖ i)` to each of the `f` focus players. A round is
-/// one cycle of the `n + 1` sizes, so sizes are sampled in exact proportion. With `B` of uniform
+/// Sample `m` is a base coalition `B` of size `s`, the last `s` players of a random order, valued
+/// together with `B` with each focus player's membership flipped: `1 + f` evaluations give one
+/// marginal `v(B ∪ i) − v(B ∖ i)` to each of the `f` focus players. Sizes go through all `n + 1`
+/// sizes once in every `n + 1` consecutive samples (exact proportions): in turn when a round holds
+/// the whole cycle, otherwise in steps of about 0.618·(n + 1) (coprime to it), so that the bases of
+/// each round spread over all sizes. With `B` of uniform
 /// size, `B ∖ i` has a size uniform over `0…n−1` and is a uniform subset of that size (`i ∈ B`
 /// with probability `s/n`), so the marginal is one of player `i`'s permutation marginals: unbiased,
 /// and with no truncation, importance weights, screening or adaptivity.
@@ -41,6 +43,8 @@ public struct StratifiedSampling: Estimator, RoundBased {
         /// Coalitions per work unit at most, 256 by default (whole bases, one base per unit when
         /// a base alone holds more).
         public var unitSize = 256
+        /// Bases per round at most, 256 by default: estimates are updated each time a round closes.
+        public var basesPerRound = 256
 
         /// The default configuration for `playerCount` players and `seed`, valuing every player.
         public init(playerCount: Int, seed: UInt64) {
@@ -64,6 +68,8 @@ public struct StratifiedSampling: Estimator, RoundBased {
     var nextSample: UInt64 = 0
     var basesFolded = 0
     var done = false
+    /// The step between consecutive samples' sizes, coprime to `n + 1`.
+    let sizeStep: Int
 
     /// The estimator; throws on invalid settings.
     public init(_ configuration: Configuration) throws {
@@ -84,12 +90,18 @@ public struct StratifiedSampling: Estimator, RoundBased {
         guard c.confidence > 0 && c.confidence < 1 else {
             throw ShapleyError.invalidOption(name: "confidence", value: "\(c.confidence)", expected: "a coverage in (0, 1), e.g. 0.95")
         }
-        guard c.strata >= 1, c.unitSize >= 2 else {
-            throw ShapleyError.invalidOption(name: "strata / unit size", value: "\(c.strata) / \(c.unitSize)",
-                                             expected: "at least 1 band and 2 coalitions per unit")
+        guard c.strata >= 1, c.unitSize >= 2, c.basesPerRound >= 1 else {
+            throw ShapleyError.invalidOption(name: "strata / unit size / bases per round", value: "\(c.strata) / \(c.unitSize) / \(c.basesPerRound)",
+                                             expected: "at least 1 band, 2 coalitions per unit and 1 base per round")
         }
         c.strata = min(c.strata, n + 1)
         self.configuration = c
+        var step = 1
+        if n + 1 > c.basesPerRound {
+            step = max(1, Int((0.6180339887498949 * Double(n + 1)).rounded()))
+            while Self.gcd(step, n + 1) != 1 { step += 1 }
+        }
+        self.sizeStep = step
         book = RoundBook(seed: c.seed, playerCount: n)
         bands = Array(repeating: Array(repeating: RunningStatistics(), count: c.strata), count: c.focus.count)
         planRound()
@@ -107,8 +119,13 @@ public struct StratifiedSampling: Estimator, RoundBased {
 
     public var isFinished: Bool { done }
 
-    /// The size of sample `m`'s base coalition: the sizes `0…n` in turn.
-    func size(ofSample m: UInt64) -> Int { Int(m % UInt64(playerCount + 1)) }
+    /// The size of sample `m`'s base coalition: `m·step mod (n + 1)`, every size once per cycle.
+    func size(ofSample m: UInt64) -> Int {
+        let cycle = UInt64(playerCount + 1)
+        return Int((m % cycle) * UInt64(sizeStep) % cycle)
+    }
+
+    static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
 
     /// The size band of a base of size `s`.
     func band(ofSize s: Int) -> Int { s * configuration.strata / (playerCount + 1) }
@@ -124,7 +141,7 @@ public struct StratifiedSampling: Estimator, RoundBased {
         let c = configuration, n = playerCount, perBase = c.focus.count + 1
         var specs: [CoalitionSpec] = []
         roundBases = []
-        for _ in 0...n {
+        for _ in 0..<min(n + 1, c.basesPerRound) {
             guard c.budget.allows(evaluations: book.valuesClosed + specs.count, samples: Int(nextSample),
                                   moreEvaluations: perBase, moreSamples: 1) else { break }
             let s = nextSample
