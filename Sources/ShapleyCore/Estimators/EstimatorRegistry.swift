@@ -26,7 +26,8 @@ public struct EstimatorOptions: Hashable, Sendable {
     public var tolerance: Double?
     /// Consecutive collapsed values that stop a walk.
     public var patience: Int?
-    /// Walks in flight (walk estimators) or base coalitions per round (the adaptive estimator).
+    /// Walks in flight (walk estimators) or base coalitions per round (the adaptive estimator and
+    /// stratified sampling).
     public var roundSize: Int?
     /// Coalitions per work unit (walk positions, chosen players or toggles).
     public var chunkSize: Int?
@@ -122,6 +123,7 @@ public enum EstimatorRegistry {
             if let level = o.confidence { c.confidence = level }
             c.budget = budget(o, default: c.budget)
             if let u = o.chunkSize { c.unitSize = u }
+            if let r = o.roundSize { c.basesPerRound = r }
             return try StratifiedSampling(c)
         default:
             throw ShapleyError.unknownName(kind: "estimator", given: name, known: names)
