@@ -80,6 +80,9 @@ struct Simulate: ParsableCommand {
         o.chunkSize = chunkSize
         o.uniformShare = uniformShare
         if let focus {
+            guard estimator.lowercased() == "stratified" else {
+                throw ValidationError("--focus \(focus): only stratified sampling values chosen players; add --estimator stratified")
+            }
             o.focus = try focus.split(separator: ",").map { part in
                 guard let i = Int(part.filter { $0 != " " }) else {
                     throw ValidationError("--focus \(focus): expected comma-separated player indices, e.g. 3,17,40")

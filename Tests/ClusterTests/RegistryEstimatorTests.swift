@@ -55,7 +55,9 @@ import ShapleyTestKit
         #expect(try Self.run("stratified", ["focus": "3, 1"], game: game).estimatorOptions().focus == [3, 1])
         #expect(try Self.run("adaptive", ["uniformShare": "1"], game: game).estimatorOptions().uniformShare == 1)
         #expect(throws: ShapleyError.self) { try RunConfiguration.registryEstimator(Self.run("adaptive", ["uniformShare": "1.5"], game: game)) }
-        #expect(throws: ClusterError.self) { try RunConfiguration.registryEstimator(Self.run("stratified", ["focus": "1;2"], game: game)) }
+        #expect(throws: ClusterError.configuration("option focus='1;2' is not a list of player indices; expected e.g. focus=3,17,40")) {
+            try RunConfiguration.registryEstimator(Self.run("stratified", ["focus": "1;2"], game: game))
+        }
     }
 
     /// Run directories written before the factories were merged keep working: the same estimator
