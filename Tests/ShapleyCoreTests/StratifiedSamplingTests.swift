@@ -104,6 +104,13 @@ import Testing
         // A game small enough for one round per cycle takes the sizes in turn.
         let small = try StratifiedSampling(.init(playerCount: 20, seed: 1))
         #expect((0..<21).map { small.size(ofSample: UInt64($0)) } == Array(0...20))
+        // One cycle gives each size band one marginal: the intervals are already finite.
+        var cycle = StratifiedSampling.Configuration(playerCount: 20, seed: 1)
+        cycle.budget = Budget(maxSamples: 21)
+        cycle.focus = [4]
+        var once = try StratifiedSampling(cycle)
+        let r1 = try LocalRun.run(&once, game: try GameRegistry.make("collapse-smooth", players: 20, seed: 2))
+        #expect(r1.players[4].upper.isFinite && r1.players[4].upper > r1.players[4].lower)
     }
 
     @Test func invalidSettingsAreRefused() throws {

@@ -17,7 +17,8 @@
 ///   budget that ends a cycle early does not tilt the estimate towards the sizes it reached.
 ///   Players outside the focus are reported as 0 with an unbounded interval and no marginals.
 /// - Intervals: normal, `estimate ± z·√(Σ_b w_b² s_b² / N_b)` with `s_b²` the band's sample
-///   variance (the pooled within-band variance while a band has fewer than two marginals);
+///   variance (the pooled within-band variance while a band has fewer than two marginals, or
+///   the player's variance over all its marginals while no band has two);
 ///   `z` from ``Configuration/confidence``, per player.
 /// - Stopping rule: the budget (by default 100 cycles of sizes).
 /// - Abandoned units: the bases they hold part of are discarded.
@@ -202,13 +203,18 @@ public struct StratifiedSampling: Estimator, RoundBased {
                 degrees += Double(s.count - 1)
             }
         }
-        let pooled = degrees > 0 ? within / degrees : .infinity
+        let pooled = degrees > 0 ? within / degrees : nil
         return bands.map { player in
+            // With no band holding two marginals yet (one per size so far), the player's variance
+            // over all its marginals stands in: larger than the within-band one, so conservative.
+            var all = RunningStatistics()
+            for s in player { all.merge(s) }
+            let fallback = pooled ?? (all.count > 1 ? all.variance : .infinity)
             var value = 0.0, variance = 0.0
             for (b, s) in player.enumerated() where w[b] > 0 {
                 guard s.count > 0 else { return (0, .infinity) }
                 value += w[b] * s.mean
-                variance += w[b] * w[b] * (s.count > 1 ? s.variance : pooled) / Double(s.count)
+                variance += w[b] * w[b] * (s.count > 1 ? s.variance : fallback) / Double(s.count)
             }
             return (value, variance.squareRoot())
         }
