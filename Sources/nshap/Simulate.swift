@@ -83,12 +83,10 @@ struct Simulate: ParsableCommand {
             guard estimator.lowercased() == "stratified" else {
                 throw ValidationError("--focus \(focus): only stratified sampling values chosen players; add --estimator stratified")
             }
-            o.focus = try focus.split(separator: ",").map { part in
-                guard let i = Int(part.filter { $0 != " " }) else {
-                    throw ValidationError("--focus \(focus): expected comma-separated player indices, e.g. 3,17,40")
-                }
-                return i
+            guard let players = EstimatorOptions.players(fromList: focus) else {
+                throw ValidationError("--focus \(focus): expected comma-separated player indices, e.g. 3,17,40")
             }
+            o.focus = players
             // Only the focus players are valued: print no more than them.
             topK = min(topK, Set(o.focus ?? []).count)
             o.topK = topK

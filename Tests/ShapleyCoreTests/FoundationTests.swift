@@ -77,6 +77,16 @@ import Glibc
         #expect(Permutation.order(seed: 1, index: 0, playerCount: 0).isEmpty)
     }
 
+    @Test func positionsInvertAnOrder() {
+        let order = Permutation.order(seed: 5, index: 3, playerCount: 40)
+        let position = Permutation.positions(of: order)
+        #expect(order.indices.allSatisfy { position[Int(order[$0])] == Int32($0) })
+        #expect(CoalitionSpec.toggledMarginal(base: 0.7, toggled: 0.5, wasMember: true) == 0.7 - 0.5)
+        #expect(CoalitionSpec.toggledMarginal(base: 0.5, toggled: 0.7, wasMember: false) == 0.7 - 0.5)
+        #expect(EstimatorOptions.players(fromList: "3, 17,40") == [3, 17, 40])
+        #expect(EstimatorOptions.players(fromList: "1;2") == nil && EstimatorOptions.players(fromList: "1,x") == nil)
+    }
+
     @Test func runningStatisticsMergeMatchesSequential() {
         var stream = RandomStream(seed: 3, index: 0)
         let xs = (0..<1000).map { _ in 1e6 + stream.unit() * 10 - 5 }

@@ -65,12 +65,10 @@ extension RunConfiguration {
             case "chunkSize": o.chunkSize = try int(key, text)
             case "uniformShare": o.uniformShare = try double(key, text)
             case "focus":
-                o.focus = try text.split(separator: ",").map { part in
-                    guard let i = Int(part.filter { $0 != " " }) else {
-                        throw ClusterError.configuration("option focus='\(text)' is not a list of player indices; expected e.g. focus=3,17,40")
-                    }
-                    return i
+                guard let players = EstimatorOptions.players(fromList: text) else {
+                    throw ClusterError.configuration("option focus='\(text)' is not a list of player indices; expected e.g. focus=3,17,40")
                 }
+                o.focus = players
             case "chanceLevel": _ = try double(key, text)
             case "gameArguments": continue
             default:

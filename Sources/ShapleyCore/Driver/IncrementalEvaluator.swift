@@ -65,9 +65,7 @@ public struct IncrementalEvaluator<G: IncrementalGame> {
                 cursors[oldest] = nil
             }
             let order = Permutation.order(seed: seed, index: sample, playerCount: game.playerCount)
-            var position = [Int32](repeating: 0, count: order.count)
-            for (p, player) in order.enumerated() { position[Int(player)] = Int32(p) }
-            cursor = Cursor(order: order, position: position, removed: 0, summary: full, lastUse: clock)
+            cursor = Cursor(order: order, position: Permutation.positions(of: order), removed: 0, summary: full, lastUse: clock)
         }
         cursors[sample] = nil // take it out, so that mutating it does not copy the summary
         if removed >= cursor.removed {

@@ -46,15 +46,11 @@ extension AdaptiveTopK {
     mutating func foldBase(sample s: UInt64, base: Base, values: [Double]) {
         let n = playerCount
         let removed = n - base.size
-        let order = Permutation.order(seed: configuration.seed, index: s, playerCount: n)
-        var position = [Int32](repeating: 0, count: n)
-        for (p, player) in order.enumerated() { position[Int(player)] = Int32(p) }
+        let position = Permutation.positions(of: Permutation.order(seed: configuration.seed, index: s, playerCount: n))
         let weight = proposal.weight(of: base.size)
-        let v = values[0]
         for (k, player) in base.players.enumerated() {
-            let toggled = values[k + 1]
-            let member = Int(position[Int(player)]) >= removed
-            let m = member ? v - toggled : toggled - v
+            let m = CoalitionSpec.toggledMarginal(base: values[0], toggled: values[k + 1],
+                                                  wasMember: Int(position[Int(player)]) >= removed)
             direct[Int(player)].add(weight * m)
             proposal.record(square: m * m, at: base.size)
         }

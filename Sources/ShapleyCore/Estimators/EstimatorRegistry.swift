@@ -39,6 +39,17 @@ public struct EstimatorOptions: Hashable, Sendable {
 
     /// Default options with `seed`.
     public init(seed: UInt64 = 0) { self.seed = seed }
+
+    /// A ``focus`` list as written on a command line or in a run configuration, comma-separated
+    /// player indices such as `3, 17,40`; `nil` when it does not parse.
+    public static func players(fromList text: String) -> [Int]? {
+        var players: [Int] = []
+        for part in text.split(separator: ",") {
+            guard let i = Int(part.filter { $0 != " " }) else { return nil }
+            players.append(i)
+        }
+        return players
+    }
 }
 
 /// Estimators by name, so that `--estimator NAME` works from the command line and a coordinator.

@@ -7,10 +7,10 @@
 /// marginal `v(B ∪ i) − v(B ∖ i)` to each of the `f` focus players. Sizes go through all `n + 1`
 /// sizes once in every `n + 1` consecutive samples (exact proportions): in turn when a round holds
 /// the whole cycle, otherwise in steps of about 0.618·(n + 1) (coprime to it), so that the bases of
-/// each round spread over all sizes. With `B` of uniform
-/// size, `B ∖ i` has a size uniform over `0…n−1` and is a uniform subset of that size (`i ∈ B`
-/// with probability `s/n`), so the marginal is one of player `i`'s permutation marginals: unbiased,
-/// and with no truncation, importance weights, screening or adaptivity.
+/// each round spread over all sizes. With `B` of uniform size, `B ∖ i` has a size uniform over
+/// `0…n−1` and is a uniform subset of that size (`i ∈ B` with probability `s/n`), so the marginal
+/// is one of player `i`'s permutation marginals: unbiased, and with no truncation, importance
+/// weights, screening or adaptivity.
 ///
 /// - Estimates: post-stratified by size band (``Configuration/strata`` bands of consecutive base
 ///   sizes): the mean of each band's marginals, weighted by the share of sizes in the band, so a
@@ -179,13 +179,11 @@ public struct StratifiedSampling: Estimator, RoundBased {
         }
         for (b, s) in roundBases.enumerated() where !lost[b] {
             let size = size(ofSample: s), removed = n - size
-            let order = Permutation.order(seed: c.seed, index: s, playerCount: n)
-            var position = [Int32](repeating: 0, count: n)
-            for (p, player) in order.enumerated() { position[Int(player)] = Int32(p) }
-            let v = values[b * perBase], stratum = band(ofSize: size)
+            let position = Permutation.positions(of: Permutation.order(seed: c.seed, index: s, playerCount: n))
+            let stratum = band(ofSize: size)
             for (f, player) in c.focus.enumerated() {
-                let toggled = values[b * perBase + 1 + f]
-                bands[f][stratum].add(Int(position[player]) >= removed ? v - toggled : toggled - v)
+                bands[f][stratum].add(CoalitionSpec.toggledMarginal(base: values[b * perBase], toggled: values[b * perBase + 1 + f],
+                                                                    wasMember: Int(position[player]) >= removed))
             }
             basesFolded += 1
         }
@@ -221,7 +219,7 @@ public struct StratifiedSampling: Estimator, RoundBased {
     }
 
     public func report() -> EstimateReport {
-        let z = ConfidenceBound.inverseNormalCDF(0.5 + configuration.confidence / 2)
+        let z = ConfidenceBound.z(coverage: configuration.confidence)
         var players = (0..<playerCount).map { PlayerEstimate(player: $0, value: 0, lower: -.infinity, upper: .infinity, marginals: 0) }
         for (f, e) in estimates().enumerated() {
             let i = configuration.focus[f]

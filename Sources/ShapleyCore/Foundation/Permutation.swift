@@ -53,6 +53,13 @@ public enum Permutation {
         return order
     }
 
+    /// Each player's position in `order` (the inverse permutation): `positions(of: order)[order[p]] == p`.
+    public static func positions(of order: [Int32]) -> [Int32] {
+        var position = [Int32](repeating: 0, count: order.count)
+        for (p, player) in order.enumerated() { position[Int(player)] = Int32(p) }
+        return position
+    }
+
     /// The 64-bit draws of a ``RandomStream`` (high word first, then low word), two per block.
     struct PairedDraws {
         let key: UInt64

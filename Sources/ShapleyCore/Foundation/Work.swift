@@ -8,6 +8,15 @@ public enum CoalitionSpec: Hashable, Sendable {
     case explicit(Coalition)
 }
 
+extension CoalitionSpec {
+    /// The marginal of the player a `.prefix(…, toggle:)` coalition flips, from the value `base` of
+    /// the same coalition without the flip and the value `toggled` with it: `v(B) − v(B ∖ i)` when
+    /// the player was a member of `B`, `v(B ∪ i) − v(B)` when it was not.
+    public static func toggledMarginal(base: Double, toggled: Double, wasMember: Bool) -> Double {
+        wasMember ? base - toggled : toggled - base
+    }
+}
+
 /// The rule that stops a walk early: once the value has been within `tolerance` above `floor` on
 /// `patience` consecutive coalitions, the rest of the walk is taken to add nothing (marginals 0).
 public struct Truncation: Hashable, Sendable {
