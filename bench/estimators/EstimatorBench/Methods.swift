@@ -3,9 +3,14 @@ import ShapleyCore
 /// The estimators compared, configured as the benchmark runs them.
 enum Method: String, CaseIterable {
     case permutation, tmc, bandit, adaptive
+    /// The adaptive estimator drawing base sizes uniformly (`uniformShare` 1), on request only.
+    case adaptiveUniform = "adaptive-uniform"
+
+    /// The methods run when none are named.
+    static let standard: [Method] = [.permutation, .tmc, .bandit, .adaptive]
 
     /// Whether the method searches a given k (its trace is then specific to that k).
-    var searchesK: Bool { self == .bandit || self == .adaptive }
+    var searchesK: Bool { self == .bandit || self == .adaptive || self == .adaptiveUniform }
 
     /// Runs the method on `game` with seed `seed` up to `budget` evaluations, recording precision
     /// at each of `ks`; `k` is the size searched for by the methods that search one.
@@ -44,10 +49,11 @@ enum Method: String, CaseIterable {
             c.walksPerRound = 1
             var e = try NeuronShapleyBandit(c)
             return try Trace.run(&e, game: game, ks: ks, precision: precision)
-        case .adaptive:
+        case .adaptive, .adaptiveUniform:
             var c = AdaptiveTopK.Configuration(playerCount: n, seed: seed)
             c.topK = k
             c.budget = Budget(maxEvaluations: budget)
+            if self == .adaptiveUniform { c.defensiveShare = 1 }
             var e = try AdaptiveTopK(c)
             return try Trace.run(&e, game: game, ks: ks, precision: precision)
         }

@@ -3,13 +3,13 @@ import ShapleyCore
 import Synchronization
 
 /// Command line: `EstimatorBench [precision|convergence|coverage] [--sizes 1000,20000]
-/// [--seeds 5] [--methods permutation,tmc,bandit,adaptive] [--budget-per-player 1000] [--game collapse|voting]`; also
+/// [--seeds 5] [--methods permutation,tmc,bandit,adaptive,adaptive-uniform] [--budget-per-player 1000] [--game collapse|voting]`; also
 /// `EstimatorBench tune N K SEEDS BUDGET-PER-PLAYER key=value…` and `EstimatorBench debug …` (Debug.swift).
 struct Arguments {
     var command = "precision"
     var sizes = [1000, 20000]
     var seeds = 5
-    var methods = Method.allCases
+    var methods = Method.standard
     var budgetPerPlayer = 1000
     var threads = 2
     var game = "collapse"
