@@ -11,7 +11,8 @@ Both kinds of run report 95% normal intervals of unbiased, independent estimates
 filter's refined value is their inverse-variance weighted mean and its half-width combines
 accordingly; every other filter keeps the reference's value. The table lists the focus filters in
 refined order with both estimates, their difference in standard errors, and the refined value;
-then the gaps at rank k in standard errors of the difference.
+then the gap at rank k and the gaps between the ranks around it, in standard errors of the
+difference.
 """
 import argparse, json, math, sys
 
@@ -73,6 +74,16 @@ def main():
     gap = value[inside] - value[outside]
     print(f"gap between ranks {a.k} and {a.k + 1}: {gap:.5f} = {gap / math.hypot(se[inside], se[outside]):.1f} "
           f"standard errors of the difference")
+    # How far apart the filters around the border are: rank r over rank c, in standard errors.
+    around = list(range(max(1, a.k - 2), min(n, a.k + 3) + 1))
+    print(f"gaps in standard errors of the difference, rank (row) over rank (column), ranks {around[0]} to {around[-1]}:")
+    print("| rank | " + " | ".join(str(c) for c in around[1:]) + " |")
+    print("| ---: | " + " | ".join("---:" for _ in around[1:]) + " |")
+    for r in around[:-1]:
+        hi = ranking[r - 1]
+        cells = [f"{(value[hi] - value[ranking[c - 1]]) / math.hypot(se[hi], se[ranking[c - 1]]):.1f}" if c > r else ""
+                 for c in around[1:]]
+        print(f"| {r} | " + " | ".join(cells) + " |")
     # A filter outside the focus that could still be in the contested band means the focus was too narrow.
     band = [p for p in range(n) if p not in rows and abs(value[p] - (value[inside] + value[outside]) / 2) < 3 * se[p]]
     if band:

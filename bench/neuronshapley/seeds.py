@@ -1,30 +1,29 @@
 #!/usr/bin/env python3
 """The race over many seeds in one table: for each seed, the evaluations after which each
-estimator kept precision@k >= target to the end of its run (as `neuronshapley-bench score`
-counts them), the ratios to ours, and their median.
+estimator kept precision@k >= target to the end of its run (read from `neuronshapley-bench
+score`, built with `swift build -c release --product neuronshapley-bench`), the ratios to ours,
+and their median.
 
     python3 bench/neuronshapley/seeds.py --reference REF.json [--k 10] [--target 0.9]
-        [--tolerance EPS] [--ours adaptive] [--others bandit,tmc] DIR SEED ...
+        [--tolerance EPS] [--ours adaptive] [--others bandit,tmc] [--bench PATH] DIR SEED ...
 
 Reads DIR/NAME-SEED.json for ours and each other estimator. A run that never kept the target
 gives a bound: "> x" when the other estimator did not keep it (its whole run over ours), "< x"
 when ours did not (the other's over our whole run). Bounds sort as their values in the median.
 """
-import argparse, json, os, statistics, sys
-
-from pooling import num
+import argparse, json, os, statistics, subprocess, sys
 
 
-def kept(run, truth, k, target):
-    """Evaluations from which the run's top k kept precision >= target to its end, else None."""
-    final = len(set(run["topK"][:k]) & truth) / k
-    if final < target:
-        return None
-    snaps = run["snapshots"]
-    i = len(snaps)
-    while i > 0 and len(set(snaps[i - 1]["top"][:k]) & truth) / k >= target:
-        i -= 1
-    return snaps[i]["evaluations"] if i < len(snaps) else None
+def kept(bench, reference, run, k, target, tolerance):
+    """Evaluations from which the run kept precision@k >= target to its end (None if it did not),
+    as `score` reports them."""
+    command = [bench, "score", "--reference", reference, "--k", str(k), "--target", str(target)]
+    if tolerance is not None:
+        command += ["--tolerance", str(tolerance)]
+    out = subprocess.run(command + [run], capture_output=True, text=True, check=True).stdout
+    # The last line is the run's row: estimator | status | evaluations | seconds | final | first | kept.
+    cell = out.strip().splitlines()[-1].split(" | ")[-1]
+    return None if cell == "not reached" else int(cell.split(",")[0])
 
 
 def main():
@@ -35,18 +34,15 @@ def main():
     p.add_argument("--tolerance", type=float)
     p.add_argument("--ours", default="adaptive")
     p.add_argument("--others", default="bandit,tmc")
+    p.add_argument("--bench", default=".build/release/neuronshapley-bench")
     p.add_argument("dir")
     p.add_argument("seeds", nargs="+")
     a = p.parse_args()
-    ref = json.load(open(a.reference))
-    values = [num(v) for v in ref["values"]]
-    truth = set(ref["ranking"][:a.k])
-    if a.tolerance is not None:
-        floor = values[ref["ranking"][a.k - 1]] - a.tolerance
-        truth |= {i for i in ref["ranking"][a.k:] if values[i] >= floor}
+    if not os.access(a.bench, os.X_OK):
+        sys.exit(f"{a.bench}: not found; build it with swift build -c release --product neuronshapley-bench")
     others = [o for o in a.others.split(",") if o]
     print(f"reference {a.reference}; precision@{a.k} >= {a.target}"
-          + (f", tolerance {a.tolerance} ({len(truth)} filters count)" if a.tolerance is not None else ""))
+          + (f", tolerance {a.tolerance}" if a.tolerance is not None else ""))
     print("| seed | " + " | ".join([a.ours] + [f"{o} | {o} / {a.ours}" for o in others]) + " |")
     print("| ---: | " + " | ".join(["---:"] * (1 + 2 * len(others))) + " |")
     ratios = {o: [] for o in others}
@@ -55,14 +51,14 @@ def main():
         if not os.path.exists(path(a.ours)):
             sys.exit(f"{path(a.ours)}: no such run")
         ours = json.load(open(path(a.ours)))
-        ko = kept(ours, truth, a.k, a.target)
+        ko = kept(a.bench, a.reference, path(a.ours), a.k, a.target, a.tolerance)
         cells = [f"{ko:,}" if ko else f"not kept ({ours['evaluations']:,})"]
         for o in others:
             if not os.path.exists(path(o)):
                 cells += ["-", "-"]
                 continue
             run = json.load(open(path(o)))
-            kr = kept(run, truth, a.k, a.target)
+            kr = kept(a.bench, a.reference, path(o), a.k, a.target, a.tolerance)
             if ko and kr:
                 r, text = kr / ko, f"{kr / ko:.1f}x"
             elif ko:
