@@ -115,6 +115,10 @@ import Testing
         let md = try String(contentsOfFile: directory + "/report.md", encoding: .utf8)
         #expect(md.contains("## Top 4 filters") && md.contains("## Removing filters on held-out images"))
         #expect(md.contains("| split | seed 1"))
+        #expect(md.contains("| prefix cache | the network up to `"))
+        // Players in the first layer leave no prefix to cache, and the report says so.
+        let uncached = RunReport.markdown(data: data, info: info, results: results, cutValue: nil, suffixLayers: 4, options: options)
+        #expect(uncached.contains("| prefix cache | none: the players include the model's first layers, so each evaluation runs the whole network (4 conv layers) |"))
         let rows = try RunOutput.values(in: directory)
         #expect(rows.count == 32 && rows[0].rank == 1)
         #expect(try RunOutput.settings(in: directory).analysis.topK == 4)

@@ -4,8 +4,9 @@ import Foundation
 /// `report.md`: the settings, the top filters, where they sit, what removing them does on held-out
 /// images next to the baselines, the use case's own summary, and the top filters' patches.
 public enum RunReport {
-    /// The report's Markdown text.
-    public static func markdown(data: GameData, info: RunInfo, results r: AnalysisResults, cutValue: String,
+    /// The report's Markdown text. `cutValue` names the activation up to which the prefix cache
+    /// runs the network once per image, nil when the players leave no prefix to cache.
+    public static func markdown(data: GameData, info: RunInfo, results r: AnalysisResults, cutValue: String?,
                                 suffixLayers: Int, options: AnalysisOptions) -> String {
         let s = data.settings
         var md: [String] = []
@@ -27,7 +28,11 @@ public enum RunReport {
         md.append("| metric | `\(data.metric)` (chance level \(chance)); unablated on the validation part: \(format(r.validationFullValue)) |")
         md.append("| players | `\(s.players)`: \(data.players.count) filters in \(data.players.layers(of: data.model).count) layer(s) |")
         md.append("| removal | `\(s.removal.rawValue)`\(s.removal == .mean ? " (each removed filter's output is replaced by its mean over the validation images)" : "") |")
-        md.append("| prefix cache | the network up to `\(cutValue)` runs once per image; each evaluation runs the remaining \(suffixLayers) conv layers |")
+        if let cutValue {
+            md.append("| prefix cache | the network up to `\(cutValue)` runs once per image; each evaluation runs the remaining \(suffixLayers) conv layers |")
+        } else {
+            md.append("| prefix cache | none: the players include the model's first layers, so each evaluation runs the whole network (\(suffixLayers) conv layers) |")
+        }
         let opts = info.estimatorOptions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
         let budget = info.estimatorOptions["maxEvaluations"].flatMap { Int($0) }
         let ending: String
