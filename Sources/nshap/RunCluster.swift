@@ -111,10 +111,15 @@ struct RunCluster {
     func makeCoordinator(transport: any ServerTransport, logger: Logger) throws -> Coordinator {
         let gameArguments = ["--players", data.settings.players] + data.settings.arguments.droppingPlayers()
         let names = data.players.units.map { data.model.address(of: data.model.unit(index: $0)).description }
-        let interval = progressInterval, quiet = quiet
+        let interval = progressInterval, quiet = quiet, limited = timeLimit != nil
+        let hinted = Mutex(false)
         let onProgress: @Sendable (ProgressSnapshot) -> Void = { snapshot in
             guard !quiet else { return }
-            FileHandle.standardError.write(Data((Self.line(snapshot, names: names) + "\n").utf8))
+            var text = Self.line(snapshot, names: names) + "\n"
+            if !limited, let hint = Self.budgetHint(snapshot), hinted.withLock({ done in defer { done = true }; return !done }) {
+                text += hint + "\n"
+            }
+            FileHandle.standardError.write(Data(text.utf8))
         }
         let adjust: (inout CoordinatorConfiguration) -> Void = { c in
             c.progressInterval = .milliseconds(Int64(max(0.05, interval) * 1000))
@@ -145,10 +150,27 @@ struct RunCluster {
         }.joined(separator: ", ")
         // Evaluations count as they come back; the estimator folds them once their sample (a walk,
         // a direct measurement) is complete, which on a large game can take minutes.
-        let received = max(s.statistics.valuesAccepted, s.evaluations)
-        let head = String(format: "[%6.1fs] %d evaluations (%.0f/s), %d samples complete (%d evaluations), %d workers, %d active",
-                          s.elapsedSeconds, received, s.evaluationsPerSecond, s.samples, s.evaluations, s.workers, s.activePlayers)
+        var head = String(format: "[%6.1fs] %d evaluations (%.0f/s), %d samples complete (%d evaluations)",
+                          s.elapsedSeconds, s.evaluationsReceived, s.evaluationsPerSecond, s.samples, s.evaluations)
+        head += ", \(s.workers) \(s.workers == 1 ? "worker" : "workers"), \(s.activePlayers) active"
+        if let spent = s.budgetSpent {
+            head += ", budget \(ProgressSnapshot.percent(spent)) spent"
+            if let left = s.secondsToBudget { head += " (the rest: at most \(ProgressSnapshot.duration(left)) at this rate)" }
+        }
         return head + "; leading: " + top
+    }
+
+    /// Hours past which a run without a time limit is told how to bound it.
+    static let longRunHours = 6.0
+
+    /// Once, when the budget would last more than ``longRunHours`` at the current rate: what
+    /// bounds the run, since the default budget suits small models and can mean days on large ones.
+    static func budgetHint(_ s: ProgressSnapshot) -> String? {
+        guard let left = s.secondsToBudget, left > longRunHours * 3600 else { return nil }
+        let cap = s.maxEvaluations.map { "\($0) evaluations" } ?? s.maxSamples.map { "\($0) samples" } ?? "its budget"
+        return "note: at this rate the estimator's budget (\(cap)) lasts up to \(ProgressSnapshot.duration(left)) more; "
+            + "it stops sooner if its stopping rule is met. --time-limit SECONDS or --evaluations N bound the run; "
+            + "Ctrl-C stops it gracefully and checks the values found so far, and 'nshap run --resume DIR' continues it."
     }
 
     /// `text` quoted for a shell when it needs it.

@@ -66,5 +66,30 @@ import Glibc
                                  finished: false, top: [ProgressPlayer(player: 3, value: 0.5, lower: 0.25, upper: 0.75)],
                                  statistics: CoordinatorStatistics())
         #expect(s.line == "[2.0s] samples 10  evals 70 (35/s)  workers 2  leases 1  active 6  top: #3 0.5 [0.25, 0.75]")
+        #expect(s.budgetSpent == nil && s.secondsToBudget == nil)
+    }
+
+    @Test func progressSaysHowMuchOfTheBudgetIsLeft() {
+        var s = ProgressSnapshot(elapsedSeconds: 60, samples: 10, evaluations: 1_000, evaluationsPerSecond: 2,
+                                 activePlayers: 6, workers: 2, leases: 1, queued: 0, quarantined: [],
+                                 finished: false, top: [], statistics: CoordinatorStatistics(), maxEvaluations: 4_000)
+        // Values received ahead of the estimator's count are what the rate and the rest go by.
+        s.statistics.valuesAccepted = 1_200
+        #expect(s.budgetSpent == 0.3)
+        #expect(s.secondsToBudget == 1_400)
+        #expect(s.line.hasSuffix("active 6  budget 30% (≤ 23 min more)"))
+        // A sample cap: samples so far cost 100 evaluations each; the nearer cap decides.
+        s.maxSamples = 12
+        #expect(s.secondsToBudget == 100)
+        #expect(abs((s.budgetSpent ?? 0) - 10.0 / 12) < 1e-12)
+        s.maxSamples = 20
+        #expect(s.budgetSpent == 0.5)
+        // No rate yet: how much is spent, but no projection.
+        s.evaluationsPerSecond = 0
+        #expect(s.secondsToBudget == nil && s.line.hasSuffix("budget 50%"))
+        #expect(ProgressSnapshot.duration(90) == "90 s" && ProgressSnapshot.duration(3 * 3600) == "3.0 h")
+        #expect(ProgressSnapshot.duration(27 * 86_400) == "27 d" && ProgressSnapshot.percent(0.0004) == "<0.1%")
+        let text = PrometheusText.render(s, run: nil)
+        #expect(text.contains("nshap_budget_spent_ratio 0.5") && !text.contains("budget_seconds_left"))
     }
 }

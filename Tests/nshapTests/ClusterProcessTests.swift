@@ -36,6 +36,8 @@ import Glibc
         #expect(await Scenario.waitForProgress(group, results: 3), "\(group.transcripts)")
         victim.signal(SIGKILL)
         #expect(await coordinator.wait(timeout: .seconds(60)) == 0, "\(group.transcripts)")
+        // The progress lines carry the estimator's budget (its cap of 32 samples).
+        #expect(ProgressLine.last(group.path("progress.jsonl"))?.maxSamples == 32)
         let result = try RunResult.load(group.path("result.json"))
         #expect(result.estimates == reference.estimates)
         #expect(result.statistics.workersLost >= 1)

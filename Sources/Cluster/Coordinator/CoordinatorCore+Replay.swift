@@ -64,6 +64,6 @@ extension CoordinatorCore {
             evaluationsPerSecond: valuesPerSecond, activePlayers: report.activePlayers,
             workers: sessions.count, leases: leases.count, queued: queuedCount,
             quarantined: quarantined.keys.sorted(), abandoned: abandoned.sorted(), finished: report.finished, top: top,
-            statistics: statistics)
+            statistics: statistics, maxEvaluations: estimator.budget.maxEvaluations, maxSamples: estimator.budget.maxSamples)
     }
 }

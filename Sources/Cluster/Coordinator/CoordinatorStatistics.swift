@@ -92,6 +92,10 @@ public struct ProgressSnapshot: Codable, Hashable, Sendable {
     public var top: [ProgressPlayer]
     /// The coordinator's counters.
     public var statistics: CoordinatorStatistics
+    /// The estimator's cap on evaluations, if it has one (it stops there if its rule is not met).
+    public var maxEvaluations: Int? = nil
+    /// The estimator's cap on samples, if it has one.
+    public var maxSamples: Int? = nil
 
     /// The one-line terminal form.
     public var line: String {
@@ -104,6 +108,10 @@ public struct ProgressSnapshot: Codable, Hashable, Sendable {
         if !quarantined.isEmpty {
             s += "  quarantined \(quarantined.count)"
             if !abandoned.isEmpty { s += " (\(abandoned.count) abandoned)" }
+        }
+        if let spent = budgetSpent {
+            s += "  budget \(Self.percent(spent))"
+            if let left = secondsToBudget { s += " (≤ \(Self.duration(left)) more)" }
         }
         if !topText.isEmpty { s += "  top: \(topText)" }
         return s

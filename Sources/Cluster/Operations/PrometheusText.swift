@@ -20,6 +20,12 @@ enum PrometheusText {
         metric("quarantined_units", "gauge", "Units quarantined.", Double(s.quarantined.count))
         metric("abandoned_units", "gauge", "Quarantined units the estimator went on without.", Double(s.abandoned.count))
         metric("finished", "gauge", "1 once the stopping rule is met.", s.finished ? 1 : 0)
+        if let spent = s.budgetSpent {
+            metric("budget_spent_ratio", "gauge", "Share of the estimator's budget spent (the larger of its caps' shares).", spent)
+        }
+        if let left = s.secondsToBudget {
+            metric("budget_seconds_left", "gauge", "Seconds until the budget is spent at the current rate (an upper bound on the run).", left)
+        }
         metric("results_accepted_total", "counter", "Results accepted.", Double(st.resultsAccepted))
         metric("results_duplicate_total", "counter", "Duplicate results ignored.", Double(st.duplicateResults))
         metric("results_invalid_total", "counter", "Results refused.", Double(st.invalidResults))

@@ -74,6 +74,8 @@ public struct PermutationSampling: Estimator, RoundBased {
 
     public var playerCount: Int { configuration.playerCount }
 
+    public var budget: Budget { configuration.budget }
+
     private var walkCost: Int { max(0, playerCount - 1) }
 
     private mutating func planRound() {

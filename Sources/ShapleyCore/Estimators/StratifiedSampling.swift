@@ -110,6 +110,8 @@ public struct StratifiedSampling: Estimator, RoundBased {
 
     public var playerCount: Int { configuration.playerCount }
 
+    public var budget: Budget { configuration.budget }
+
     public mutating func nextWork(limit: Int) -> [WorkUnit] { book.next(limit: limit) }
 
     public mutating func ingest(_ result: WorkResult) throws -> Bool { try ingestIntoRound(result) }

@@ -107,6 +107,8 @@ public struct TruncatedMonteCarlo: Estimator, RoundBased {
 
     public var playerCount: Int { configuration.playerCount }
 
+    public var budget: Budget { configuration.budget }
+
     private var truncation: Truncation? {
         guard let floor = configuration.floor ?? endpoints?.empty else { return nil }
         return Truncation(floor: floor, tolerance: configuration.tolerance, patience: configuration.patience)

@@ -21,6 +21,8 @@ public protocol Estimator: Sendable {
     mutating func ingest(_ result: WorkResult) throws -> Bool
     /// Whether the stopping rule has been met (or the budget spent).
     var isFinished: Bool { get }
+    /// The caps the estimator stops at if its stopping rule is not met first (none by default).
+    var budget: Budget { get }
     /// The current estimates.
     func report() -> EstimateReport
     /// Gives up on a unit handed out by ``nextWork(limit:)`` that will never get a result (a
@@ -39,6 +41,9 @@ public protocol Estimator: Sendable {
 extension Estimator {
     /// Estimators that cannot do without any unit keep the default: nothing is abandoned.
     public mutating func abandon(unitID: UInt64) -> Bool { false }
+
+    /// Estimators without caps (exact enumeration, whose cost is fixed) keep the default: none.
+    public var budget: Budget { Budget() }
 }
 
 /// One player's estimate.

@@ -51,6 +51,7 @@ struct ProgressLine: Decodable {
     var workers: Int
     var finished: Bool
     var statistics: Statistics
+    var maxSamples: Int?
 
     static func last(_ path: String) -> ProgressLine? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
