@@ -50,6 +50,49 @@ import Testing
         #expect(Tensor(shape: [4, 10], floats: full).maxAbsDifference(plain) < 1e-5)
     }
 
+    /// A base coalition and the same coalition with one unit toggled, as the adaptive estimator
+    /// values them: the removals they share run once per image in the prefix, and the result is the
+    /// reference interpreter's for every mask (branches, squeeze-excite and concatenations included).
+    @Test(arguments: Paths.fixtureNames)
+    func masksSharingABaseMatchReference(name: String) throws {
+        let model = try Model.load(path: Paths.fixture(name))
+        let input = try NPY.read(path: Paths.fixtures + "/\(name).input.npy").slice(0..<2)
+        let session = Session(model: model, threads: 2, microBatch: 3)
+        let means = try session.channelMeans(batches: [input])
+        var rng = TestRandom(state: 23)
+        let base = (0..<model.unitCount).filter { _ in rng.int(0..<3) == 0 }
+        // Toggles in the later half of the layers, in unit order, so that the prefix holds shared removals.
+        let lateUnits = model.convLayers[(model.convLayers.count / 2)...].flatMap { Array($0.units) }
+        let toggled = (0..<5).map { _ in lateUnits[rng.int(0..<lateUnits.count)] }.sorted()
+        let masks = [Mask(removing: base)] + toggled.map { u in
+            Mask(removing: base.contains(u) ? base.filter { $0 != u } : base + [u])
+        }
+        let differing = Session.differingLayers(masks, model: model)
+        #expect(differing == Set(toggled.map { model.unit(index: $0).layer }))
+        let cut = GraphCut(model: model, specialization: try model.specialization(batch: 1), maskedLayers: differing)
+        #expect(!cut.prefix.isEmpty, "\(name): the shared removals before the first toggle run in the prefix")
+        let out = try session.evaluate(images: input, masks: masks, removal: .mean, means: means)
+        let whole = try session.evaluate(images: input, masks: masks, removal: .mean, means: means, prefixCaching: false)
+        #expect(out.maxAbsDifference(whole) < 1e-4, "\(name)")
+        for (k, mask) in masks.enumerated() {
+            let expected = try ReferenceInterpreter.run(model, input: input, mask: mask, removal: .mean, means: means)[0]
+            let got = Tensor(shape: [2, 10], floats: Array(out.asFloats[(k * 20)..<((k + 1) * 20)]))
+            #expect(got.maxAbsDifference(expected) < 1e-4, "\(name) mask \(k)")
+        }
+    }
+
+    @Test func differingLayersAreThoseWhereMasksRemoveDifferentUnits() throws {
+        let model = try Model.load(path: Paths.fixture("resnetish"))
+        let a = model.convLayers[1], b = model.convLayers[3]
+        let base = [a.firstUnit, a.firstUnit + 1, b.firstUnit]
+        #expect(Session.differingLayers([Mask(removing: base), Mask(removing: base)], model: model).isEmpty)
+        #expect(Session.differingLayers([Mask(removing: base), Mask(removing: base + [b.firstUnit + 2])], model: model) == [3])
+        // A layer one mask leaves whole differs too.
+        #expect(Session.differingLayers([Mask(removing: base), Mask(removing: [b.firstUnit])], model: model) == [1])
+        #expect(Session.differingLayers([.none, Mask(removing: base)], model: model) == [1, 3])
+        #expect(Session.differingLayers([], model: model).isEmpty)
+    }
+
     @Test func prefixCachingAgreesWithMasksEvaluatedAlone() throws {
         let model = try Model.load(path: Paths.fixture("mobilenetish"))
         let input = try NPY.read(path: Paths.fixtures + "/mobilenetish.input.npy")

@@ -2,7 +2,10 @@
 # Masked evaluation of EfficientNet-Lite0: COALITIONS coalitions, each removing half of the units of
 # an early, a middle or a late group of layers at random, valued on BATCH images. Compares one
 # call per coalition through the whole network (no prefix cache) with one call for all coalitions
-# (batched pairs) with and without the prefix cache; medians of ITERATIONS repetitions.
+# (batched pairs) with and without the prefix cache; then a base coalition over the whole network
+# with one unit toggled per coalition (the adaptive estimator's direct measurements), in calls of
+# 16 masks, with and without running the removals they share once per image; medians of
+# ITERATIONS repetitions.
 #
 #   bench/engine/masks.sh [ITERATIONS]
 #   BATCH=16 COALITIONS=32 THREADS=2 bench/engine/masks.sh 3

@@ -2,10 +2,13 @@ extension Session {
     /// The first output (logits) for every (mask, image) pair: shape `[masks.count, N] + output item`.
     ///
     /// Each mask removes its units, replacing their channels according to `removal` (`means` are
-    /// required for `.mean`). The part of the network that no mask touches (up to the earliest
-    /// masked layer, including branches that bypass it) runs once per image; only the rest runs per
-    /// pair, in micro-batches that mix masks freely. `prefixCaching: false` runs every pair through
-    /// the whole network instead (same results; for comparisons).
+    /// required for `.mean`). The part of the network where the masks do not differ (up to the
+    /// earliest layer in which two masks remove different units, including branches that bypass it)
+    /// runs once per image, with the removals the masks share there; only the rest runs per pair,
+    /// in micro-batches that mix masks freely. So masks that share most of their removals, such as
+    /// a base coalition and the same coalition with one filter toggled, pay per pair only for the
+    /// network after the first filter they disagree on. `prefixCaching: false` runs every pair
+    /// through the whole network instead (same results; for comparisons).
     public func evaluate(images: Tensor, masks: [Mask], removal: Removal = .mean, means: ChannelMeans? = nil,
                          prefixCaching: Bool = true) throws -> Tensor {
         if removal == .mean {
@@ -27,12 +30,16 @@ extension Session {
         let prepared = try masks.map { m in
             m.isEmpty ? nil : try PreparedMask(m, model: model, removal: removal, means: means, biases: biases)
         }
-        let layers = prefixCaching ? Set(prepared.compactMap { $0 }.flatMap { $0.overrides.keys }) : Set(model.convLayers.indices)
-        let cutKey = layers.sorted().map(String.init).joined(separator: ",")
+        let layers = prefixCaching ? Self.differingLayers(masks, model: model) : Set(model.convLayers.indices)
         let cut = GraphCut(model: model, specialization: try model.specialization(batch: 1), maskedLayers: layers)
+        // Stages are cached by the nodes run per pair, which fix the cut (many sets of differing
+        // layers share one: every layer downstream of the earliest adds nothing).
+        let cutKey = cut.suffix.map(String.init).joined(separator: ",")
         let prefix = try stages(key: "prefix:\(cutKey)", nodes: cut.prefix, inputs: model.graph.inputs, outputs: cut.frontier)
         let suffixOutputs = cut.suffix.isEmpty ? [] : [output]
         let suffix = try stages(key: "suffix:\(cutKey)", nodes: cut.suffix, inputs: cut.frontier, outputs: suffixOutputs)
+        // In the prefix every mask removes the same units, so the first mask's removals stand for all.
+        let sharedMasks: [PreparedMask?] = [prepared[0]]
 
         // Images and (mask, image) pairs go in groups so that the activations handed between
         // stages stay bounded however many masks and images a call brings.
@@ -43,7 +50,7 @@ extension Session {
             // The prefix once per image.
             let shared = try store(with: images, items: imageGroup)
             defer { recycle(shared.buffers) }
-            try execute(prefix, items: g, images: g, pairs: false, store: shared, plainOutputs: [])
+            try execute(prefix, items: g, images: g, pairs: false, store: shared, plainOutputs: [], masks: sharedMasks)
             // The suffix once per (mask, image) pair.
             for maskGroup in Session.chunks(k, max(1, pairsPerPass / g)) {
                 let store = shared.copy()
@@ -64,5 +71,34 @@ extension Session {
             }
         }
         return Tensor(shape: [k] + outShape, floats: values)
+    }
+
+    /// The conv layers in which `masks` do not all remove the same units: the layers whose outputs
+    /// must be computed per mask. Layers where every mask removes the same units (or none) are not
+    /// among them.
+    static func differingLayers(_ masks: [Mask], model: Model) -> Set<Int> {
+        guard let first = masks.first else { return [] }
+        func byLayer(_ m: Mask) -> [Int: ArraySlice<Int>] {
+            // `removed` is sorted, so each layer's units form one run.
+            var runs: [Int: ArraySlice<Int>] = [:]
+            var start = 0
+            while start < m.removed.count {
+                let layer = model.unit(index: m.removed[start]).layer
+                let limit = model.convLayers[layer].firstUnit + model.convLayers[layer].channels
+                var end = start + 1
+                while end < m.removed.count && m.removed[end] < limit { end += 1 }
+                runs[layer] = m.removed[start..<end]
+                start = end
+            }
+            return runs
+        }
+        let reference = byLayer(first)
+        var differing = Set<Int>()
+        for m in masks.dropFirst() where m != first {
+            let other = byLayer(m)
+            for (layer, units) in other where reference[layer] != units { differing.insert(layer) }
+            for layer in reference.keys where other[layer] == nil { differing.insert(layer) }
+        }
+        return differing
     }
 }

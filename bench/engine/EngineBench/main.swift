@@ -113,6 +113,38 @@ case "masks":
                      name, first, last, units.count, median(alone), median(batchedFull), median(batched),
                      median(alone) / median(batched), median(batchedFull) / median(batched)))
     }
+    // A base coalition over the whole network (half of all units removed) and the same base with
+    // one unit toggled per mask, as the adaptive estimator's direct measurements reach the engine:
+    // the units in play (`in-play` of them, at random) toggled in unit order, `batch-masks` masks
+    // per call. Timed: `coalitions / batch-masks` calls at random places in that order. The
+    // removals the masks of a call share run once per image up to the first layer they differ in.
+    let perCall = Int(option("batch-masks", "16")) ?? 16
+    let inPlay = min(model.unitCount, Int(option("in-play", "1000")) ?? 1000)
+    var state: UInt64 = 0xba5e
+    func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
+    let base = (0..<model.unitCount).filter { _ in next() % 2 == 0 }
+    let baseSet = Set(base)
+    var pool = Array(0..<model.unitCount)
+    for i in 0..<inPlay { pool.swapAt(i, i + Int(next() % UInt64(model.unitCount - i))) }
+    let order = pool[0..<inPlay].sorted()
+    let calls = (0..<max(1, coalitions / perCall)).map { _ -> [Mask] in
+        let start = Int(next() % UInt64(max(1, inPlay - perCall + 1)))
+        return order[start..<min(inPlay, start + perCall)].map { u in
+            Mask(removing: baseSet.contains(u) ? base.filter { $0 != u } : base + [u])
+        }
+    }
+    for call in calls { _ = try session.evaluate(images: input, masks: call, means: means) }  // warm-up: plans
+    var whole: [Double] = [], shared: [Double] = []
+    for _ in 0..<iterations {
+        var t0 = now()
+        for call in calls { _ = try session.evaluate(images: input, masks: call, means: means, prefixCaching: false) }
+        whole.append(now() - t0)
+        t0 = now()
+        for call in calls { _ = try session.evaluate(images: input, masks: call, means: means) }
+        shared.append(now() - t0)
+    }
+    print(String(format: "base + toggles (half of all %d units removed; %d calls of %d masks among %d units in play): whole network per mask %.3f s, shared removals in the prefix %.3f s; speed-up %.2fx",
+                 model.unitCount, calls.count, perCall, inPlay, median(whole), median(shared), median(whole) / median(shared)))
 case "sha":
     // SHA-256 throughput (fingerprints of models and data sets).
     let data = [UInt8](repeating: 0x5a, count: 64 << 20)
