@@ -9,6 +9,7 @@
 #
 #   bench/engine/masks.sh [ITERATIONS]
 #   BATCH=16 COALITIONS=32 THREADS=2 bench/engine/masks.sh 3
+#   ONLY=toggles COALITIONS=96 bench/engine/masks.sh 3    # base + toggles alone, over 6 calls
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ITERATIONS=${1:-3}
@@ -17,5 +18,6 @@ BIN=$(swift build -c release --product engine-bench --show-bin-path)/engine-benc
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$BIN" masks --model "${MODEL:-../shared/models/efficientnet-lite0.onnx}" \
   --input "${INPUT:-../shared/models/efficientnet-lite0-reference/input.npy}" \
-  --batch "${BATCH:-16}" --coalitions "${COALITIONS:-32}" --threads "${THREADS:-2}" --iterations "$ITERATIONS"
+  --batch "${BATCH:-16}" --coalitions "${COALITIONS:-32}" --threads "${THREADS:-2}" --iterations "$ITERATIONS" \
+  --only "${ONLY:-all}"
 echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -89,7 +89,8 @@ case "masks":
     let means = try session.channelMeans(batches: [input])
     let regions: [(String, ClosedRange<Int>)] = [("early", 1...5), ("middle", 18...26), ("late", 42...48)]
     print("images \(images), coalitions \(coalitions), \(Int(fraction * 100))% of each region's units removed at random, threads \(threads)")
-    for (name, layers) in regions where layers.upperBound < model.convLayers.count {
+    let only = option("only", "all")  // "toggles" skips the regions
+    for (name, layers) in regions where layers.upperBound < model.convLayers.count && only != "toggles" {
         let units = layers.flatMap { model.convLayers[$0].units }
         var state: UInt64 = 0x5eed
         func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
@@ -152,5 +153,5 @@ case "sha":
     _ = SHA256.hex(data)
     print(String(format: "sha256 %.0f MB/s", 64 / (now() - t0)))
 default:
-    print("usage: engine-bench run|profile|masks [--model M] [--input NPY] [--threads T] [--micro-batch M] [--batch B] [--iterations I]")
+    print("usage: engine-bench run|profile|masks [--model M] [--input NPY] [--threads T] [--micro-batch M] [--batch B] [--iterations I]; masks: [--coalitions C] [--fraction F] [--batch-masks M] [--in-play P] [--only toggles]")
 }
