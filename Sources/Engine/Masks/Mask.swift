@@ -36,4 +36,20 @@ public struct Mask: Hashable, Sendable, CustomStringConvertible {
 
     /// A short summary.
     public var description: String { "Mask(\(removed.count) removed)" }
+
+    /// The removed units grouped by conv layer (index into `model.convLayers`). `removed` is sorted,
+    /// so each layer's units are one run of it. Every unit must exist in `model`.
+    func removedByLayer(in model: Model) -> [Int: ArraySlice<Int>] {
+        var runs: [Int: ArraySlice<Int>] = [:]
+        var start = 0
+        while start < removed.count {
+            let layer = model.unit(index: removed[start]).layer
+            let limit = model.convLayers[layer].firstUnit + model.convLayers[layer].channels
+            var end = start + 1
+            while end < removed.count && removed[end] < limit { end += 1 }
+            runs[layer] = removed[start..<end]
+            start = end
+        }
+        return runs
+    }
 }

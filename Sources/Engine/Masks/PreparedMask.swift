@@ -19,15 +19,11 @@ struct PreparedMask: Sendable {
 
     /// Builds the overrides of `mask` for `model` with `removal` (and `means` for `.mean`).
     init(_ mask: Mask, model: Model, removal: Removal, means: ChannelMeans?, biases: [[Float]]) throws {
-        var byLayer: [Int: [Int]] = [:]
-        for u in mask.removed {
-            guard u >= 0 && u < model.unitCount else {
-                throw EngineError.invalidInput(reason: "unit \(u) does not exist; the model has units 0..<\(model.unitCount)")
-            }
-            byLayer[model.unit(index: u).layer, default: []].append(u)
+        if let u = mask.removed.first(where: { $0 < 0 || $0 >= model.unitCount }) {
+            throw EngineError.invalidInput(reason: "unit \(u) does not exist; the model has units 0..<\(model.unitCount)")
         }
         var o: [Int: ChannelOverride] = [:]
-        for (l, units) in byLayer {
+        for (l, units) in mask.removedByLayer(in: model) {
             let layer = model.convLayers[l]
             let bias = biases[l]
             var scale = [Float](repeating: 1, count: layer.channels)

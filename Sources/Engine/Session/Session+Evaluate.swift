@@ -78,24 +78,10 @@ extension Session {
     /// among them.
     static func differingLayers(_ masks: [Mask], model: Model) -> Set<Int> {
         guard let first = masks.first else { return [] }
-        func byLayer(_ m: Mask) -> [Int: ArraySlice<Int>] {
-            // `removed` is sorted, so each layer's units form one run.
-            var runs: [Int: ArraySlice<Int>] = [:]
-            var start = 0
-            while start < m.removed.count {
-                let layer = model.unit(index: m.removed[start]).layer
-                let limit = model.convLayers[layer].firstUnit + model.convLayers[layer].channels
-                var end = start + 1
-                while end < m.removed.count && m.removed[end] < limit { end += 1 }
-                runs[layer] = m.removed[start..<end]
-                start = end
-            }
-            return runs
-        }
-        let reference = byLayer(first)
+        let reference = first.removedByLayer(in: model)
         var differing = Set<Int>()
         for m in masks.dropFirst() where m != first {
-            let other = byLayer(m)
+            let other = m.removedByLayer(in: model)
             for (layer, units) in other where reference[layer] != units { differing.insert(layer) }
             for layer in reference.keys where other[layer] == nil { differing.insert(layer) }
         }
