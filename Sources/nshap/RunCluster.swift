@@ -116,7 +116,7 @@ struct RunCluster {
         let onProgress: @Sendable (ProgressSnapshot) -> Void = { snapshot in
             guard !quiet else { return }
             var text = Self.line(snapshot, names: names) + "\n"
-            if !limited, let hint = Self.budgetHint(snapshot), hinted.withLock({ done in defer { done = true }; return !done }) {
+            if !limited, let hint = Self.budgetHint(snapshot), hinted.withLock({ done in let first = !done; done = true; return first }) {
                 text += hint + "\n"
             }
             FileHandle.standardError.write(Data(text.utf8))
@@ -153,10 +153,7 @@ struct RunCluster {
         var head = String(format: "[%6.1fs] %d evaluations (%.0f/s), %d samples complete (%d evaluations)",
                           s.elapsedSeconds, s.evaluationsReceived, s.evaluationsPerSecond, s.samples, s.evaluations)
         head += ", \(s.workers) \(s.workers == 1 ? "worker" : "workers"), \(s.activePlayers) active"
-        if let spent = s.budgetSpent {
-            head += ", budget \(ProgressSnapshot.percent(spent)) spent"
-            if let left = s.secondsToBudget { head += " (the rest: at most \(ProgressSnapshot.duration(left)) at this rate)" }
-        }
+        if let budget = s.budgetSummary { head += ", " + budget }
         return head + "; leading: " + top
     }
 

@@ -77,7 +77,7 @@ import Glibc
         s.statistics.valuesAccepted = 1_200
         #expect(s.budgetSpent == 0.3)
         #expect(s.secondsToBudget == 1_400)
-        #expect(s.line.hasSuffix("active 6  budget 30% (≤ 23 min more)"))
+        #expect(s.line.hasSuffix("active 6  budget 30% spent (the rest: at most 23 min at this rate)"))
         // A sample cap: samples so far cost 100 evaluations each; the nearer cap decides.
         s.maxSamples = 12
         #expect(s.secondsToBudget == 100)
@@ -86,7 +86,7 @@ import Glibc
         #expect(s.budgetSpent == 0.5)
         // No rate yet: how much is spent, but no projection.
         s.evaluationsPerSecond = 0
-        #expect(s.secondsToBudget == nil && s.line.hasSuffix("budget 50%"))
+        #expect(s.secondsToBudget == nil && s.line.hasSuffix("budget 50% spent"))
         #expect(ProgressSnapshot.duration(90) == "90 s" && ProgressSnapshot.duration(3 * 3600) == "3.0 h")
         #expect(ProgressSnapshot.duration(27 * 86_400) == "27 d" && ProgressSnapshot.percent(0.0004) == "<0.1%")
         let text = PrometheusText.render(s, run: nil)

@@ -109,10 +109,7 @@ public struct ProgressSnapshot: Codable, Hashable, Sendable {
             s += "  quarantined \(quarantined.count)"
             if !abandoned.isEmpty { s += " (\(abandoned.count) abandoned)" }
         }
-        if let spent = budgetSpent {
-            s += "  budget \(Self.percent(spent))"
-            if let left = secondsToBudget { s += " (≤ \(Self.duration(left)) more)" }
-        }
+        if let budget = budgetSummary { s += "  \(budget)" }
         if !topText.isEmpty { s += "  top: \(topText)" }
         return s
     }

@@ -33,6 +33,14 @@ extension ProgressSnapshot {
         return left.min()
     }
 
+    /// The budget in words for a progress line, nil without caps: "budget 30% spent (the rest: at
+    /// most 23 min at this rate)".
+    public var budgetSummary: String? {
+        guard let spent = budgetSpent else { return nil }
+        let rest = secondsToBudget.map { " (the rest: at most \(Self.duration($0)) at this rate)" } ?? ""
+        return "budget \(Self.percent(spent)) spent" + rest
+    }
+
     /// `share` as a percentage with a precision that shows progress on long runs.
     public static func percent(_ share: Double) -> String {
         let p = 100 * share
