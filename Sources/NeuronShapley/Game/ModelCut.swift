@@ -22,6 +22,8 @@ public struct ModelCut: Sendable {
     public let suffix: Model
     /// The name of the cut activation (the model's input name when there is no prefix).
     public let cutValue: String
+    /// The activation the prefix computes once per image, nil when there is no prefix.
+    public var cachedValue: String? { prefix == nil ? nil : cutValue }
     /// For each unit of the full model, the same unit of the suffix, or nil when the suffix does
     /// not hold its layer.
     public let suffixUnit: [Int?]

@@ -55,7 +55,7 @@ public enum RunOutput {
         if !rows.isEmpty { try bytes(try PNGEncoder.encode(PatchGallery.sheet(rows, cell: 96)), directory + "/patches/sheet.png") }
         try json(SavedSettings(game: data.settings, analysis: options), directory + "/settings.json")
         try json(info, directory + "/run.json")
-        let md = RunReport.markdown(data: data, info: info, results: results, cutValue: cut.prefix == nil ? nil : cut.cutValue,
+        let md = RunReport.markdown(data: data, info: info, results: results, cutValue: cut.cachedValue,
                                     suffixLayers: cut.suffix.convLayers.count, options: options)
         try text(md, directory + "/report.md")
     }
