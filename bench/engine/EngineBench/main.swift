@@ -90,10 +90,11 @@ case "masks":
     let regions: [(String, ClosedRange<Int>)] = [("early", 1...5), ("middle", 18...26), ("late", 42...48)]
     print("images \(images), coalitions \(coalitions), \(Int(fraction * 100))% of each region's units removed at random, threads \(threads)")
     let only = option("only", "all")  // "toggles" skips the regions
+    var state: UInt64 = 0
+    func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
     for (name, layers) in regions where layers.upperBound < model.convLayers.count && only != "toggles" {
         let units = layers.flatMap { model.convLayers[$0].units }
-        var state: UInt64 = 0x5eed
-        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
+        state = 0x5eed
         let masks = (0..<coalitions).map { _ in Mask(removing: units.filter { _ in Double(next() % 1000) / 1000 < fraction }) }
         _ = try session.evaluate(images: input, masks: Array(masks.prefix(2)), means: means)  // warm-up: plans
         _ = try session.evaluate(images: input, masks: Array(masks.prefix(1)), means: means, prefixCaching: false)
@@ -121,8 +122,7 @@ case "masks":
     // removals the masks of a call share run once per image up to the first layer they differ in.
     let perCall = Int(option("batch-masks", "16")) ?? 16
     let inPlay = min(model.unitCount, Int(option("in-play", "1000")) ?? 1000)
-    var state: UInt64 = 0xba5e
-    func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
+    state = 0xba5e
     let base = (0..<model.unitCount).filter { _ in next() % 2 == 0 }
     let baseSet = Set(base)
     var pool = Array(0..<model.unitCount)
