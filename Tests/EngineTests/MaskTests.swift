@@ -18,12 +18,17 @@ import Testing
         }
     }
 
-    @Test(arguments: Paths.fixtureNames)
-    func maskedEvaluationMatchesReference(name: String) throws {
+    /// Fixture `name`, its first two inputs, a two-thread session and the inputs' channel means.
+    static func fixture(_ name: String) throws -> (Model, Tensor, Session, ChannelMeans) {
         let model = try Model.load(path: Paths.fixture(name))
         let input = try NPY.read(path: Paths.fixtures + "/\(name).input.npy").slice(0..<2)
         let session = Session(model: model, threads: 2, microBatch: 3)
-        let means = try session.channelMeans(batches: [input])
+        return (model, input, session, try session.channelMeans(batches: [input]))
+    }
+
+    @Test(arguments: Paths.fixtureNames)
+    func maskedEvaluationMatchesReference(name: String) throws {
+        let (model, input, session, means) = try MaskTests.fixture(name)
         let masks = [Mask.none] + MaskTests.masks(model, count: 4, seed: 7)
         for removal in [Removal.zero, .mean] {
             let out = try session.evaluate(images: input, masks: masks, removal: removal, means: means)
@@ -55,10 +60,7 @@ import Testing
     /// reference interpreter's for every mask (branches, squeeze-excite and concatenations included).
     @Test(arguments: Paths.fixtureNames)
     func masksSharingABaseMatchReference(name: String) throws {
-        let model = try Model.load(path: Paths.fixture(name))
-        let input = try NPY.read(path: Paths.fixtures + "/\(name).input.npy").slice(0..<2)
-        let session = Session(model: model, threads: 2, microBatch: 3)
-        let means = try session.channelMeans(batches: [input])
+        let (model, input, session, means) = try MaskTests.fixture(name)
         var rng = TestRandom(state: 23)
         let base = (0..<model.unitCount).filter { _ in rng.int(0..<3) == 0 }
         // Toggles in the later half of the layers, in unit order, so that the prefix holds shared removals.
