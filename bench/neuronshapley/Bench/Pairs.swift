@@ -1,0 +1,101 @@
+import Dataset
+import Foundation
+import NeuronShapley
+import ShapleyCore
+
+/// `pairs`: how alike the marginals of chosen players are on shared base coalitions, which decides
+/// how many marginals it takes to order two of them. Each base has a size drawn uniformly from
+/// 0...n and uniformly random members; it is valued alone and with each focus player's membership
+/// flipped, giving one plain permutation marginal per focus player. Prints each player's mean and
+/// standard deviation, the share of its variance left within size bins (what stratifying the
+/// sizes cannot remove), and for each pair the correlation and the standard deviation of the
+/// difference of their marginals on the same bases, against what independent bases would give.
+enum Pairs {
+    struct Output: Encodable {
+        var focus: [String]
+        var sizes: [Int]
+        var marginals: [[Double]]
+    }
+
+    static func run(_ o: Options) throws {
+        var settings = GameSettings(model: o.require("model"), data: o.require("data"), metric: o.string("metric") ?? "accuracy",
+                                    players: o.string("players") ?? "all")
+        settings.maxValidation = o.int("max-validation")
+        settings.threads = o.int("threads") ?? 2
+        let data = try GameData.load(settings)
+        let game = try NetworkGame(data: data)
+        let n = game.playerCount
+        let addresses = data.players.units.map { data.model.address(of: data.model.unit(index: $0)).description }
+        let names = o.require("focus").split(separator: ",").map(String.init)
+        let focus = names.map { name in
+            guard let p = addresses.firstIndex(of: name) else { fail("--focus: no player \(name); players are addressed like \(addresses[0])") }
+            return p
+        }
+        let baseCount = o.int("bases") ?? 1000
+        var rng = SplitMix64(seed: UInt64(o.int("seed") ?? 1))
+        var marginals = [[Double]](repeating: [], count: focus.count)
+        var sizes: [Int] = []
+        let stride = focus.count + 1, perCall = o.int("batch") ?? 16
+        var done = 0
+        while done < baseCount {
+            var batch: [Coalition] = []
+            for _ in 0..<min(perCall, baseCount - done) {
+                let size = Int(rng.next() % UInt64(n + 1))
+                var order = Array(0..<n)
+                rng.shuffle(&order)
+                let base = Coalition(playerCount: n, members: order.prefix(size))
+                batch.append(base)
+                for p in focus {
+                    var c = base
+                    c.toggle(p)
+                    batch.append(c)
+                }
+                sizes.append(size)
+            }
+            let values = try game.values(of: batch)
+            for b in 0..<(batch.count / stride) {
+                let base = batch[b * stride], v0 = values[b * stride]
+                for (i, p) in focus.enumerated() {
+                    let v = values[b * stride + 1 + i]
+                    marginals[i].append(base.contains(p) ? v0 - v : v - v0)
+                }
+            }
+            done += batch.count / stride
+        }
+        summarise(names: names, sizes: sizes, marginals: marginals, playerCount: n)
+        if let out = o.string("out") { writeJSON(Output(focus: names, sizes: sizes, marginals: marginals), to: out) }
+    }
+
+    static func summarise(names: [String], sizes: [Int], marginals: [[Double]], playerCount n: Int) {
+        let count = Double(sizes.count), bins = 16
+        func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(max(1, x.count)) }
+        func variance(_ x: [Double]) -> Double {
+            let m = mean(x)
+            return x.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(max(1, x.count - 1))
+        }
+        let bin = sizes.map { min(bins - 1, $0 * bins / (n + 1)) }
+        print("\(sizes.count) bases (uniform sizes)")
+        print("player | mean | s.d. | share of variance within size bins")
+        for (i, name) in names.enumerated() {
+            let x = marginals[i]
+            var within = 0.0
+            for b in 0..<bins {
+                let inBin = x.indices.filter { bin[$0] == b }.map { x[$0] }
+                if inBin.count > 1 { within += variance(inBin) * Double(inBin.count) / count }
+            }
+            print("\(name) | \(String(format: "%.4f", mean(x))) | \(String(format: "%.4f", variance(x).squareRoot())) | \(String(format: "%.2f", within / max(variance(x), 1e-300)))")
+        }
+        print("pair | correlation | s.d. of the difference, same bases | independent bases")
+        var correlations: [Double] = []
+        for i in names.indices {
+            for j in names.indices where j > i {
+                let vi = variance(marginals[i]), vj = variance(marginals[j])
+                let d = variance(zip(marginals[i], marginals[j]).map { $0 - $1 })
+                let r = (vi + vj - d) / (2 * (vi * vj).squareRoot())
+                correlations.append(r)
+                print("\(names[i]) \(names[j]) | \(String(format: "%.2f", r)) | \(String(format: "%.4f", d.squareRoot())) | \(String(format: "%.4f", (vi + vj).squareRoot()))")
+            }
+        }
+        print("median correlation \(String(format: "%.2f", median(correlations)))")
+    }
+}
