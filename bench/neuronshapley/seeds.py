@@ -2,10 +2,10 @@
 """The race over many seeds in one table: for each seed, the evaluations after which each
 estimator kept precision@k >= target to the end of its run (read from `neuronshapley-bench
 score`, built with `swift build -c release --product neuronshapley-bench`), the ratios to ours,
-and their median.
+and their median. With --seconds, the seconds instead (for runs made alone, one after another).
 
     python3 bench/neuronshapley/seeds.py --reference REF.json [--k 10] [--target 0.9]
-        [--tolerance EPS] [--ours adaptive] [--others bandit,tmc] [--bench PATH] DIR SEED ...
+        [--tolerance EPS] [--ours adaptive] [--others bandit,tmc] [--seconds] [--bench PATH] DIR SEED ...
 
 Reads DIR/NAME-SEED.json for ours and each other estimator. A run that never kept the target
 gives a bound: "> x" when the other estimator did not keep it (its whole run over ours), "< x"
@@ -14,16 +14,19 @@ when ours did not (the other's over our whole run). Bounds sort as their values 
 import argparse, json, os, statistics, subprocess, sys
 
 
-def kept(bench, reference, run, k, target, tolerance):
-    """Evaluations from which the run kept precision@k >= target to its end (None if it did not),
-    as `score` reports them."""
+def kept(bench, reference, run, k, target, tolerance, seconds=False):
+    """Evaluations (or seconds) from which the run kept precision@k >= target to its end (None if
+    it did not), as `score` reports them."""
     command = [bench, "score", "--reference", reference, "--k", str(k), "--target", str(target)]
     if tolerance is not None:
         command += ["--tolerance", str(tolerance)]
     out = subprocess.run(command + [run], capture_output=True, text=True, check=True).stdout
     # The last line is the run's row: estimator | status | evaluations | seconds | final | first | kept.
     cell = out.strip().splitlines()[-1].split(" | ")[-1]
-    return None if cell == "not reached" else int(cell.split(",")[0])
+    if cell == "not reached":
+        return None
+    evaluations, elapsed = cell.split(",")
+    return float(elapsed) if seconds else int(evaluations)
 
 
 def main():
@@ -34,6 +37,7 @@ def main():
     p.add_argument("--tolerance", type=float)
     p.add_argument("--ours", default="adaptive")
     p.add_argument("--others", default="bandit,tmc")
+    p.add_argument("--seconds", action="store_true", help="compare wall time, not evaluations")
     p.add_argument("--bench", default=".build/release/neuronshapley-bench")
     p.add_argument("dir")
     p.add_argument("seeds", nargs="+")
@@ -41,8 +45,11 @@ def main():
     if not os.access(a.bench, os.X_OK):
         sys.exit(f"{a.bench}: not found; build it with swift build -c release --product neuronshapley-bench")
     others = [o for o in a.others.split(",") if o]
+    unit = "seconds" if a.seconds else "evaluations"
+    total = lambda run: run["seconds"] if a.seconds else run["evaluations"]
+    show = lambda x: f"{x:,.0f} s" if a.seconds else f"{x:,}"
     print(f"reference {a.reference}; precision@{a.k} >= {a.target}"
-          + (f", tolerance {a.tolerance}" if a.tolerance is not None else ""))
+          + (f", tolerance {a.tolerance}" if a.tolerance is not None else "") + f"; {unit}")
     print("| seed | " + " | ".join([a.ours] + [f"{o} | {o} / {a.ours}" for o in others]) + " |")
     print("| ---: | " + " | ".join(["---:"] * (1 + 2 * len(others))) + " |")
     ratios = {o: [] for o in others}
@@ -51,25 +58,25 @@ def main():
         if not os.path.exists(path(a.ours)):
             sys.exit(f"{path(a.ours)}: no such run")
         ours = json.load(open(path(a.ours)))
-        ko = kept(a.bench, a.reference, path(a.ours), a.k, a.target, a.tolerance)
-        cells = [f"{ko:,}" if ko else f"not kept ({ours['evaluations']:,})"]
+        ko = kept(a.bench, a.reference, path(a.ours), a.k, a.target, a.tolerance, a.seconds)
+        cells = [show(ko) if ko else f"not kept ({show(total(ours))})"]
         for o in others:
             if not os.path.exists(path(o)):
                 cells += ["-", "-"]
                 continue
             run = json.load(open(path(o)))
-            kr = kept(a.bench, a.reference, path(o), a.k, a.target, a.tolerance)
+            kr = kept(a.bench, a.reference, path(o), a.k, a.target, a.tolerance, a.seconds)
             if ko and kr:
                 r, text = kr / ko, f"{kr / ko:.1f}x"
             elif ko:
-                r, text = run["evaluations"] / ko, f"> {run['evaluations'] / ko:.1f}x"
+                r, text = total(run) / ko, f"> {total(run) / ko:.1f}x"
             elif kr:
-                r, text = kr / ours["evaluations"], f"< {kr / ours['evaluations']:.1f}x"
+                r, text = kr / total(ours), f"< {kr / total(ours):.1f}x"
             else:
                 r, text = None, "neither"
             if r is not None:
                 ratios[o].append(r)
-            cells += [f"{kr:,}" if kr else f"not kept ({run['evaluations']:,})", text]
+            cells += [show(kr) if kr else f"not kept ({show(total(run))})", text]
         print(f"| {seed} | " + " | ".join(cells) + " |")
     for o in others:
         if ratios[o]:
