@@ -110,7 +110,7 @@ struct RunCluster {
     /// A coordinator for a new run in `clusterDirectory`, or resuming the one kept there.
     func makeCoordinator(transport: any ServerTransport, logger: Logger) throws -> Coordinator {
         let gameArguments = ["--players", data.settings.players] + data.settings.arguments.droppingPlayers()
-        let names = data.players.units.map { data.model.address(of: data.model.unit(index: $0)).description }
+        let names = data.players.addresses(in: data.model)
         let interval = progressInterval, quiet = quiet, limited = timeLimit != nil
         let hinted = Mutex(false)
         let onProgress: @Sendable (ProgressSnapshot) -> Void = { snapshot in

@@ -22,6 +22,7 @@ import Testing
         #expect(mixed.player(ofUnit: 231) == 4)
         #expect(mixed.player(ofUnit: 100) == nil)
         #expect(mixed.layers(of: model) == [0, 3])
+        #expect(mixed.addresses(in: model) == ["conv1:0", "conv1:1", "conv1:2", "conv1:3", "conv4:95"])
     }
 
     @Test func rejectsWhatNamesNothing() {

@@ -81,6 +81,11 @@ public struct PlayerSelection: Sendable, Hashable, CustomStringConvertible {
         Array(Set(units.map { model.unit(index: $0).layer })).sorted()
     }
 
+    /// Each player's unit address in `model` (`LAYER:C`), in player order.
+    public func addresses(in model: Model) -> [String] {
+        units.map { model.address(of: model.unit(index: $0)).description }
+    }
+
     /// The player holding unit `unit`, if any.
     public func player(ofUnit unit: Int) -> Int? {
         var lo = 0, hi = units.count

@@ -17,6 +17,8 @@ enum Pairs {
         var marginals: [[Double]]
     }
 
+    static let sizeBins = 16
+
     static func run(_ o: Options) throws {
         var settings = GameSettings(model: o.require("model"), data: o.require("data"), metric: o.string("metric") ?? "accuracy",
                                     players: o.string("players") ?? "all")
@@ -25,10 +27,12 @@ enum Pairs {
         let data = try GameData.load(settings)
         let game = try NetworkGame(data: data)
         let n = game.playerCount
-        let addresses = data.players.units.map { data.model.address(of: data.model.unit(index: $0)).description }
         let names = o.require("focus").split(separator: ",").map(String.init)
-        let focus = names.map { name in
-            guard let p = addresses.firstIndex(of: name) else { fail("--focus: no player \(name); players are addressed like \(addresses[0])") }
+        let focus = try names.map { name in
+            let units = try data.model.units(parsing: name)
+            guard units.count == 1, let p = data.players.player(ofUnit: units[0].index) else {
+                fail("--focus: \(name) is not one player of this game (players: \(settings.players)); give single filters as LAYER:C")
+            }
             return p
         }
         let baseCount = o.int("bases") ?? 1000
@@ -36,10 +40,9 @@ enum Pairs {
         var marginals = [[Double]](repeating: [], count: focus.count)
         var sizes: [Int] = []
         let stride = focus.count + 1, perCall = o.int("batch") ?? 16
-        var done = 0
-        while done < baseCount {
+        while sizes.count < baseCount {
             var batch: [Coalition] = []
-            for _ in 0..<min(perCall, baseCount - done) {
+            for _ in 0..<min(perCall, baseCount - sizes.count) {
                 let size = Int(rng.next() % UInt64(n + 1))
                 var order = Array(0..<n)
                 rng.shuffle(&order)
@@ -60,37 +63,28 @@ enum Pairs {
                     marginals[i].append(base.contains(p) ? v0 - v : v - v0)
                 }
             }
-            done += batch.count / stride
         }
         summarise(names: names, sizes: sizes, marginals: marginals, playerCount: n)
         if let out = o.string("out") { writeJSON(Output(focus: names, sizes: sizes, marginals: marginals), to: out) }
     }
 
     static func summarise(names: [String], sizes: [Int], marginals: [[Double]], playerCount n: Int) {
-        let count = Double(sizes.count), bins = 16
-        func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(max(1, x.count)) }
-        func variance(_ x: [Double]) -> Double {
-            let m = mean(x)
-            return x.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(max(1, x.count - 1))
-        }
-        let bin = sizes.map { min(bins - 1, $0 * bins / (n + 1)) }
+        let bin = sizes.map { min(sizeBins - 1, $0 * sizeBins / (n + 1)) }
+        let stats = marginals.map { RunningStatistics($0) }
         print("\(sizes.count) bases (uniform sizes)")
         print("player | mean | s.d. | share of variance within size bins")
         for (i, name) in names.enumerated() {
-            let x = marginals[i]
-            var within = 0.0
-            for b in 0..<bins {
-                let inBin = x.indices.filter { bin[$0] == b }.map { x[$0] }
-                if inBin.count > 1 { within += variance(inBin) * Double(inBin.count) / count }
-            }
-            print("\(name) | \(String(format: "%.4f", mean(x))) | \(String(format: "%.4f", variance(x).squareRoot())) | \(String(format: "%.2f", within / max(variance(x), 1e-300)))")
+            var byBin = [RunningStatistics](repeating: RunningStatistics(), count: sizeBins)
+            for (b, x) in zip(bin, marginals[i]) { byBin[b].add(x) }
+            let within = byBin.map { $0.variance * Double($0.count) }.reduce(0, +) / Double(sizes.count)
+            print("\(name) | \(String(format: "%.4f", stats[i].mean)) | \(String(format: "%.4f", stats[i].variance.squareRoot())) | \(String(format: "%.2f", within / max(stats[i].variance, 1e-300)))")
         }
         print("pair | correlation | s.d. of the difference, same bases | independent bases")
         var correlations: [Double] = []
         for i in names.indices {
             for j in names.indices where j > i {
-                let vi = variance(marginals[i]), vj = variance(marginals[j])
-                let d = variance(zip(marginals[i], marginals[j]).map { $0 - $1 })
+                let vi = stats[i].variance, vj = stats[j].variance
+                let d = RunningStatistics(zip(marginals[i], marginals[j]).map { $0 - $1 }).variance
                 let r = (vi + vj - d) / (2 * (vi * vj).squareRoot())
                 correlations.append(r)
                 print("\(names[i]) \(names[j]) | \(String(format: "%.2f", r)) | \(String(format: "%.4f", d.squareRoot())) | \(String(format: "%.4f", (vi + vj).squareRoot()))")

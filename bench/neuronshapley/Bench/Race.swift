@@ -124,7 +124,7 @@ enum Race {
             topK: report.topK.isEmpty ? Array(report.ranking.prefix(k)) : Array(report.topK.prefix(k)), ranking: report.ranking,
             values: report.players.map(\.value), lower: report.players.map(\.lower), upper: report.players.map(\.upper),
             marginals: report.players.map(\.marginals),
-            addresses: data.players.units.map { data.model.address(of: data.model.unit(index: $0)).description },
+            addresses: data.players.addresses(in: data.model),
             snapshots: snapshots.withLock { $0 })
         writeJSON(result, to: o.require("out"))
         log("\(estimator): \(outcome.status.rawValue) after \(report.evaluations) evaluations in \(String(format: "%.1f", elapsed)) s; wrote \(o.require("out"))")
