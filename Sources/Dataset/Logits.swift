@@ -64,4 +64,26 @@ public enum Logits {
         for c in 0..<classes { total += exp(Double(logits[base + c]) - maximum) }
         return Double(logits[base + label]) - maximum - log(total)
     }
+
+    /// The log of one minus the softmax probability of entry `label` of row `row`: the
+    /// log-probability that the top-1 is anything but `label`, in double precision. Computed as
+    /// the log-sum-exp of the other entries minus that of all, so it stays finite when `label`
+    /// takes nearly all the probability; `-infinity` for a single class.
+    public static func logComplementProbability(_ logits: UnsafeBufferPointer<Float>, row: Int, classes: Int, label: Int) -> Double {
+        let base = row * classes
+        var maximum = -Double.infinity, othersMaximum = -Double.infinity
+        for c in 0..<classes {
+            let v = Double(logits[base + c])
+            maximum = max(maximum, v)
+            if c != label { othersMaximum = max(othersMaximum, v) }
+        }
+        guard othersMaximum > -Double.infinity else { return -.infinity }
+        var total = 0.0, others = 0.0
+        for c in 0..<classes {
+            let v = Double(logits[base + c])
+            total += exp(v - maximum)
+            if c != label { others += exp(v - othersMaximum) }
+        }
+        return (othersMaximum + log(others)) - (maximum + log(total))
+    }
 }

@@ -143,7 +143,8 @@ struct RunCommand: AsyncParsableCommand {
     /// The run directory, the saved settings and the estimator's arguments, for a new or resumed run.
     func prepare(say: (String) -> Void) throws -> (String, RunOutput.SavedSettings, EstimatorArguments) {
         if let resume {
-            let saved = try RunOutput.settings(in: resume)
+            var saved = try RunOutput.settings(in: resume)
+            if let threads = checks.checkThreads { saved.analysis.threads = threads }
             let (_, run) = try RunDirectory.open(at: resume + "/cluster")
             let arguments = try EstimatorArguments.parse(["--estimator", run.estimator, "--seed", "\(run.seed)"])
             return (resume, saved, arguments)

@@ -91,7 +91,11 @@ struct RunCheckOptions: ParsableArguments {
     @Option(name: .customLong("loo-limit"), help: ArgumentHelp("Compute leave-one-out values only up to this many players.", valueName: "N"))
     var leaveOneOutLimit: Int = 5000
 
+    @Option(name: .customLong("check-threads"), help: ArgumentHelp("Engine threads of the checks after the estimate (default: every core).", valueName: "N"))
+    var checkThreads: Int?
+
     func validate() throws {
+        if let checkThreads, checkThreads < 1 { throw ValidationError("--check-threads \(checkThreads): expected at least 1") }
         if let maxTest, maxTest < 1 { throw ValidationError("--max-test \(maxTest): expected at least 1") }
         guard randomSeeds >= 1 else { throw ValidationError("--random-seeds \(randomSeeds): expected at least 1") }
         guard patchFilters >= 0, patchesPerFilter >= 1 else { throw ValidationError("--patch-filters and --patches-per-filter: expected 0+ and 1+") }
@@ -116,6 +120,7 @@ struct RunCheckOptions: ParsableArguments {
         o.patchesPerFilter = patchesPerFilter
         o.leaveOneOutLimit = leaveOneOutLimit
         o.maxTest = maxTest
+        o.threads = checkThreads
         return o
     }
 }

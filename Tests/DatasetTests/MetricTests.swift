@@ -92,6 +92,47 @@ import Testing
         }
     }
 
+    /// The log-probability of the event each hit counts, row by row, against softmax in plain
+    /// double arithmetic.
+    @Test func smoothCounterpartsScoreTheCountedEvent() {
+        func p(_ r: Int, _ c: Int) -> Double {
+            let row = Self.logits[(3 * r)..<(3 * r + 3)].map { exp(Double($0)) }
+            return row[c] / row.reduce(0, +)
+        }
+        func near(_ a: Double, _ b: Double) -> Bool { abs(a - b) < 1e-12 }
+        let context = MetricContext(labels: Self.labels, groups: ["a", "b", "b", "a"], targets: [2, 2, 0, 1], reference: [0, 2, 1, 1])
+        let trueClass = (0..<4).map { log(p($0, Self.labels[$0])) }.reduce(0, +) / 4
+        #expect(near(Metric.accuracy.smoothValue(logits: Self.logits, classes: 3, context: context), trueClass))
+        #expect(near(Metric.logProbability.smoothValue(logits: Self.logits, classes: 3, context: context),
+                     Metric.logProbability.value(logits: Self.logits, classes: 3, context: context)))
+        #expect(Metric.trueClassLogit.smoothValue(logits: Self.logits, classes: 3, context: context)
+                == Metric.trueClassLogit.value(logits: Self.logits, classes: 3, context: context))
+        // Class 1: rows 1 and 2 are class-1 images (log p(1)), rows 0 and 3 others (log(1 − p(1))).
+        let class1 = (log(p(1, 1)) + log(p(2, 1)) + log(1 - p(0, 1)) + log(1 - p(3, 1))) / 4
+        #expect(near(Metric.classAccuracy(1).smoothValue(logits: Self.logits, classes: 3, context: context), class1))
+        let agreement = (log(p(0, 0)) + log(p(1, 2)) + log(p(2, 1)) + log(p(3, 1))) / 4
+        #expect(near(Metric.agreement.smoothValue(logits: Self.logits, classes: 3, context: context), agreement))
+        let attack = (log(p(0, 2)) + log(p(1, 2)) + log(p(2, 0)) + log(p(3, 1))) / 4
+        #expect(near(Metric.attackSuccess.smoothValue(logits: Self.logits, classes: 3, context: context), attack))
+        let a = (log(p(0, 0)) + log(p(3, 2))) / 2, b = (log(p(1, 1)) + log(p(2, 1))) / 2
+        #expect(near(Metric.subgroupAccuracy("b").smoothValue(logits: Self.logits, classes: 3, context: context), b))
+        #expect(near(Metric.accuracyGap("a", "b").smoothValue(logits: Self.logits, classes: 3, context: context), a - b))
+    }
+
+    /// log(1 − p) stays finite and accurate where p rounds to 1 in double precision.
+    @Test func complementProbabilityOfAConfidentRow() {
+        let confident: [Float] = [60, 0, 0]
+        confident.withUnsafeBufferPointer { buffer in
+            let value = Logits.logComplementProbability(buffer, row: 0, classes: 3, label: 0)
+            #expect(value.isFinite && abs(value - (log(2.0) - 60)) < 1e-9)
+            let other = Logits.logComplementProbability(buffer, row: 0, classes: 3, label: 1)
+            #expect(abs(other - log(1 - 1 / (exp(60.0) + 2))) < 1e-12)
+        }
+        [Float(1)].withUnsafeBufferPointer { buffer in
+            #expect(Logits.logComplementProbability(buffer, row: 0, classes: 1, label: 0) == -.infinity)
+        }
+    }
+
     @Test func parsingRoundTripsAndExplainsMistakes() throws {
         let all: [Metric] = [.accuracy, .classAccuracy(7), .logProbability, .trueClassLogit, .agreement,
                              .subgroupAccuracy("women"), .accuracyGap("men", "women"), .attackSuccess]

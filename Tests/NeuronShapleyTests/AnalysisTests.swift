@@ -64,6 +64,9 @@ import Testing
         let test = try evaluator.prepare(data, indices: Array(data.test.prefix(60)), metric: .accuracy)
         let order = Ranking.byScore((0..<96).map { Double($0 % 7) }, name: "mod7", meaning: "test")
         #expect(order.players.prefix(3) == [6, 13, 20])
+        // Equal scores go by the tie-break (largest first), then by index; NaN goes last.
+        let tied = Ranking.byScore([1, 2, 2, .nan, 2], tieBreak: [0, 0.1, 0.5, 9, 0.1], name: "t", meaning: "t")
+        #expect(tied.players == [2, 1, 4, 0, 3])
         let curves = try Ablation.run(evaluator: evaluator, playerUnits: units, rankings: [order], sizes: [2, 5, 500],
                                       randomSeeds: 3, metrics: [MeasuredMetric(name: "accuracy", metric: .accuracy, set: test)])
         #expect(curves.map(\.method) == ["mod7", "random"])
@@ -77,6 +80,20 @@ import Testing
         #expect(csv.hasPrefix("metric,method,removed,value,spread,seeds\n"))
         #expect(csv.split(separator: "\n").count == 1 + 6)
         #expect(Ablation.chart(curves, metric: "accuracy", title: "t").contains("<polyline"))
+    }
+
+    /// The checks run with every core by default; their numbers must not depend on it.
+    @Test func leaveOneOutIsTheSameWithMoreThreads() throws {
+        let data = try GameData.load(demoSettings(players: "conv2:0-7,conv4:0-23", maxValidation: 20))
+        let measured = try [1, 2].map { threads in
+            let evaluator = try MaskedEvaluator(data: data, players: data.players.units, threads: threads)
+            #expect(evaluator.session.threads == threads)
+            let set = try evaluator.prepare(data, indices: data.validation, metric: data.metric)
+            return try LeaveOneOut.measure(evaluator: evaluator, playerUnits: try evaluator.cut.suffixUnits(data.players.units),
+                                           on: set, metric: data.metric)
+        }
+        #expect(measured[0].drops == measured[1].drops && measured[0].smoothDrops == measured[1].smoothDrops)
+        #expect(measured[0].ranking.players == measured[1].ranking.players)
     }
 
     @Test func analysisWritesAReportOfEverything() throws {
@@ -98,8 +115,20 @@ import Testing
         #expect(results.rows.filter(\.inTopK).count == 4)
         #expect(results.rows.first?.address.hasPrefix("conv") == true)
         #expect(results.rankings.map(\.name) == ["shapley", "weight-norm", "activation", "leave-one-out"])
-        // The leave-one-out ranking equals the stand-in values' ranking.
-        #expect(results.rankings[3].players == results.rankings[0].players)
+        // Leave-one-out: the drops are the stand-in values; the ranking follows them, and orders
+        // the many ties (20 images) by the drop of the true class's log-probability.
+        let loo = try LeaveOneOut.measure(evaluator: game.evaluator, playerUnits: try game.evaluator.cut.suffixUnits(data.players.units),
+                                          on: game.validation, metric: data.metric)
+        #expect(loo.full.value == full)
+        #expect(zip(loo.drops, single).allSatisfy { abs($0 - (full - $1)) < 1e-9 })
+        #expect(results.rankings[3].players == loo.ranking.players)
+        let order = loo.ranking.players
+        #expect(zip(order, order.dropFirst()).allSatisfy { a, b in
+            loo.drops[a] > loo.drops[b] || (loo.drops[a] == loo.drops[b] && loo.smoothDrops[a] >= loo.smoothDrops[b])
+        })
+        let ties = loo.ties
+        #expect(ties.distinct < 32 && ties.zero == loo.drops.filter { $0 == 0 }.count && Set(loo.smoothDrops).count > ties.distinct)
+        #expect(results.notes.contains { $0.hasPrefix("leave-one-out: the 32 filters' drops of accuracy take \(ties.distinct) distinct values (\(ties.zero) filters drop nothing)") })
         #expect(results.patches.count == 2 && results.patches.allSatisfy { $0.patches.count == 3 })
         let directory = Paths.temporaryDirectory("report")
         defer { try? FileManager.default.removeItem(atPath: directory) }

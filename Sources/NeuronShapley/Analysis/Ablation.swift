@@ -17,9 +17,16 @@ public struct Ranking: Sendable, Hashable {
         self.players = players
     }
 
-    /// Players ordered by `scores` (largest first, ties by player index).
-    public static func byScore(_ scores: [Double], name: String, meaning: String) -> Ranking {
-        let order = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+    /// Players ordered by `scores` (largest first); equal scores by `tieBreak` (largest first) when
+    /// given, then by player index. NaN scores go last.
+    public static func byScore(_ scores: [Double], tieBreak: [Double]? = nil, name: String, meaning: String) -> Ranking {
+        precondition(tieBreak == nil || tieBreak?.count == scores.count, "one tie-break score per player")
+        func key(_ v: Double) -> Double { v.isNaN ? -.infinity : v }
+        let order = scores.indices.sorted { a, b in
+            if key(scores[a]) != key(scores[b]) { return key(scores[a]) > key(scores[b]) }
+            if let t = tieBreak, key(t[a]) != key(t[b]) { return key(t[a]) > key(t[b]) }
+            return a < b
+        }
         return Ranking(name: name, meaning: meaning, players: order)
     }
 }

@@ -20,6 +20,9 @@ public struct AnalysisOptions: Sendable, Codable, Hashable {
     public var cleanData: String?
     /// The checks use at most this many test images (a stratified subset), when set.
     public var maxTest: Int?
+    /// Engine threads of the checks; nil uses every core of the machine (the local workers have
+    /// stopped by then). The checks' numbers do not depend on it.
+    public var threads: Int?
 
     /// The defaults.
     public init() {}
@@ -69,7 +72,8 @@ public final class RunAnalysis: Sendable {
         var notes: [String] = []
         let units = data.players.units
         progress("preparing the network cut and the validation and test images")
-        let evaluator = try MaskedEvaluator(data: data, players: units)
+        let threads = options.threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let evaluator = try MaskedEvaluator(data: data, players: units, threads: threads)
         let playerUnits = try evaluator.cut.suffixUnits(units)
         let validation = try evaluator.prepare(data, indices: data.validation, metric: data.metric)
         let rows = ValuesTable.rows(report: report, data: data, topK: options.topK)
@@ -86,9 +90,23 @@ public final class RunAnalysis: Sendable {
                                         meaning: "mean |output| of the filter on the validation images"))
         if units.count <= options.leaveOneOutLimit {
             progress("leave-one-out values of \(units.count) filters on the validation images")
-            let single = try evaluator.values(removing: playerUnits.map { [$0] }, on: validation, metric: data.metric)
-            rankings.append(Ranking.byScore(single.map { validation.fullValue - $0 }, name: "leave-one-out",
-                                            meaning: "drop of the validation metric when the filter alone is removed"))
+            let clock = ContinuousClock(), start = clock.now
+            var reported = start
+            let loo = try LeaveOneOut.measure(evaluator: evaluator, playerUnits: playerUnits, on: validation, metric: data.metric) { done in
+                let now = clock.now
+                guard now - reported >= .seconds(60), done < units.count else { return }
+                reported = now
+                let elapsed = Double((now - start).components.seconds)
+                let left = elapsed * Double(units.count - done) / Double(done)
+                progress("leave-one-out: \(done) of \(units.count) filters, about \(Int(left.rounded())) s left")
+            }
+            rankings.append(loo.ranking)
+            let ties = loo.ties
+            if ties.distinct < units.count {
+                notes.append("leave-one-out: the \(units.count) filters' drops of \(data.metric.description) take \(ties.distinct) distinct values "
+                             + "(\(ties.zero) filters drop nothing); equal drops are ordered by the drop of the metric's smooth counterpart, "
+                             + "the mean log-probability of what it counts")
+            }
         } else {
             notes.append("leave-one-out values skipped: \(units.count) players is more than the limit of \(options.leaveOneOutLimit)")
         }

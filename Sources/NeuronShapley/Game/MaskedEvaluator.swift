@@ -39,16 +39,18 @@ public final class MaskedEvaluator: Sendable {
 
     /// An evaluator for `players` (global unit indices of `data.model`) whose channel means (for
     /// mean removal) come from the validation images; they are cached in `settings.cacheDirectory`.
-    public init(data: GameData, players: [Int]) throws {
+    /// The engine runs `threads` threads (by default the settings' thread count).
+    public init(data: GameData, players: [Int], threads: Int? = nil) throws {
         let settings = data.settings
+        let threads = max(1, threads ?? settings.threads)
         cut = try ModelCut(model: data.model, players: players)
-        session = Session(model: cut.suffix, threads: settings.threads, microBatch: settings.microBatch)
+        session = Session(model: cut.suffix, threads: threads, microBatch: settings.microBatch)
         removal = settings.removal
         classCount = data.classCount
         masksPerCall = 64
         let images = Tensor(shape: [data.validation.count] + data.model.itemShape,
                             floats: data.images.subset(data.validation).inputs)
-        let prefix = cut.prefix.map { Session(model: $0, threads: settings.threads, microBatch: settings.microBatch) }
+        let prefix = cut.prefix.map { Session(model: $0, threads: threads, microBatch: settings.microBatch) }
         let frontier = try cut.frontier(images, session: prefix)
         validationFrontier = (data.validation, frontier)
         if settings.removal == .mean {
@@ -86,21 +88,34 @@ public final class MaskedEvaluator: Sendable {
     public func logits(removing removed: [[Int]], on set: EvaluationSet) throws -> [[Float]] {
         var out: [[Float]] = []
         out.reserveCapacity(removed.count)
+        try forEachLogits(removing: removed, on: set) { _, logits in out.append(logits) }
+        return out
+    }
+
+    /// Calls `body` with the index into `removed` and the logits (`set.count * classCount`) of
+    /// each list of `removed` suffix units taken out, in order, a call of ``masksPerCall`` masks
+    /// at a time: memory stays bounded however many lists there are.
+    public func forEachLogits(removing removed: [[Int]], on set: EvaluationSet,
+                              _ body: (Int, [Float]) throws -> Void) throws {
         var start = 0
         let per = set.count * classCount
         while start < removed.count {
             let end = min(start + masksPerCall, removed.count)
             let masks = removed[start..<end].map { Mask(removing: $0) }
             let all = try session.evaluate(images: set.frontier, masks: masks, removal: removal, means: means).asFloats
-            for m in 0..<masks.count { out.append(Array(all[(m * per)..<((m + 1) * per)])) }
+            for m in 0..<masks.count { try body(start + m, Array(all[(m * per)..<((m + 1) * per)])) }
             start = end
         }
-        return out
     }
 
     /// The metric on `set` with each list of `removed` suffix units taken out.
     public func values(removing removed: [[Int]], on set: EvaluationSet, metric: Metric) throws -> [Double] {
-        try logits(removing: removed, on: set).map { metric.value(logits: $0, classes: classCount, context: set.context) }
+        var out: [Double] = []
+        out.reserveCapacity(removed.count)
+        try forEachLogits(removing: removed, on: set) { _, logits in
+            out.append(metric.value(logits: logits, classes: classCount, context: set.context))
+        }
+        return out
     }
 
     /// The metric on `set` with each list of `removed` full-model units taken out.
