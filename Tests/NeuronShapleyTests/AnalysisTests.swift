@@ -138,9 +138,17 @@ import Testing
         try RunOutput.write(to: directory, data: data, report: report, info: info, results: results, options: options,
                             cut: game.evaluator.cut)
         for file in ["report.md", "values.csv", "values.json", "layers.csv", "layers.svg", "ablation.csv", "ablation.svg",
-                     "settings.json", "run.json", "patches/sheet.png"] {
+                     "baselines.csv", "settings.json", "run.json", "patches/sheet.png"] {
             #expect(FileManager.default.fileExists(atPath: directory + "/" + file), "\(file) is written")
         }
+        // baselines.csv: one line per player in game order, with the scores the rankings ordered by.
+        let baselines = try String(contentsOfFile: directory + "/baselines.csv", encoding: .utf8).split(separator: "\n")
+        #expect(baselines.first == "player,address,weight-norm,weight-norm-rank,activation,activation-rank,leave-one-out,leave-one-out-tie-break,leave-one-out-rank")
+        #expect(baselines.count == 33)
+        let firstLOO = try #require(loo.ranking.players.first)
+        let cells = baselines[firstLOO + 1].split(separator: ",").map(String.init)
+        #expect(cells[0] == "\(firstLOO)" && cells[1] == data.players.addresses(in: data.model)[firstLOO] && cells[8] == "1")
+        #expect(abs((Double(cells[6]) ?? .nan) - loo.drops[firstLOO]) < 1e-5)
         let md = try String(contentsOfFile: directory + "/report.md", encoding: .utf8)
         #expect(md.contains("## Top 4 filters") && md.contains("## Removing filters on held-out images"))
         #expect(md.contains("| split | seed 1"))

@@ -127,7 +127,7 @@ public enum RunReport {
             }
             md.append("")
         }
-        md.append("Data: [ablation.csv](ablation.csv).")
+        md.append("Data: [ablation.csv](ablation.csv); each filter's score and rank by every baseline: [baselines.csv](baselines.csv).")
         md.append("")
         return md
     }
