@@ -13,8 +13,9 @@
 #                                       # an hour on 2 cores: SIGINT or SIGTERM to nshap then stops
 #                                       # the estimation and the values so far are checked
 #
-# Leave-one-out values cost one evaluation per filter on the validation images, in one thread
-# after the estimation (nshap run --loo-limit skips them above a number of filters).
+# Leave-one-out values cost one evaluation per filter on the validation images, after the
+# estimation, with every core (nshap run --loo-limit skips them above a number of filters;
+# --check-threads sets the threads).
 #
 # Settings (environment): PLAYERS (layer indices or names, see 'nshap layers MODEL'; default
 # 47), MAX_VALIDATION (validation images the values are computed on, of the 250 of the

@@ -98,7 +98,8 @@ public final class RunAnalysis: Sendable {
                 reported = now
                 let elapsed = Double((now - start).components.seconds)
                 let left = elapsed * Double(units.count - done) / Double(done)
-                progress("leave-one-out: \(done) of \(units.count) filters, about \(Int(left.rounded())) s left")
+                progress("leave-one-out: \(done) of \(units.count) filters; about \(Int(left.rounded())) s left at the rate so far "
+                         + "(a removal costs the network after its layer, so later layers go faster)")
             }
             rankings.append(loo.ranking)
             let ties = loo.ties
