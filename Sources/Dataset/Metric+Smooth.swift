@@ -22,6 +22,7 @@ extension Metric {
         var tally = MetricTally()
         logits.withUnsafeBufferPointer { buffer in
             for image in 0..<(logits.count / classes) {
+                // A missing or out-of-range class (which the metric's validation refuses) scores -inf.
                 func logP(_ label: Int?) -> Double {
                     guard let label, label >= 0, label < classes else { return -.infinity }
                     return Logits.logProbability(buffer, row: image, classes: classes, label: label)
@@ -31,7 +32,11 @@ extension Metric {
                 case .accuracy, .logProbability:
                     tally.add(logP(label))
                 case .trueClassLogit:
-                    tally.add(Double(buffer[image * classes + (label ?? 0)]))
+                    if let label, label >= 0, label < classes {
+                        tally.add(Double(buffer[image * classes + label]))
+                    } else {
+                        tally.add(-.infinity)
+                    }
                 case .classAccuracy(let c):
                     tally.add(label == c ? logP(c) : Logits.logComplementProbability(buffer, row: image, classes: classes, label: c))
                 case .agreement:

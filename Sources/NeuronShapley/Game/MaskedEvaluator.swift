@@ -83,15 +83,6 @@ public final class MaskedEvaluator: Sendable {
         return EvaluationSet(indices: indices, frontier: frontier, context: context, fullValue: full)
     }
 
-    /// The logits of `set` with each list of `removed` suffix units taken out:
-    /// `[removed.count][set.count * classCount]`.
-    public func logits(removing removed: [[Int]], on set: EvaluationSet) throws -> [[Float]] {
-        var out: [[Float]] = []
-        out.reserveCapacity(removed.count)
-        try forEachLogits(removing: removed, on: set) { _, logits in out.append(logits) }
-        return out
-    }
-
     /// Calls `body` with the index into `removed` and the logits (`set.count * classCount`) of
     /// each list of `removed` suffix units taken out, in order, a call of ``masksPerCall`` masks
     /// at a time: memory stays bounded however many lists there are.
