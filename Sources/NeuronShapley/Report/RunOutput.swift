@@ -37,9 +37,7 @@ public enum RunOutput {
         try text(ValuesTable.csv(results.rows), directory + "/values.csv")
         try json(results.rows, directory + "/values.json")
         try text(ValuesTable.layersCSV(results.layers), directory + "/layers.csv")
-        var addresses = [String](repeating: "", count: results.rows.count)
-        for row in results.rows where row.player < addresses.count { addresses[row.player] = row.address }
-        try text(Ranking.csv(results.rankings, addresses: addresses), directory + "/baselines.csv")
+        try text(Ranking.csv(results.rankings, addresses: data.players.addresses(in: data.model)), directory + "/baselines.csv")
         try text(ValuesTable.layersChart(results.layers, topK: results.rows.filter(\.inTopK).count), directory + "/layers.svg")
         if !results.curves.isEmpty {
             try text(Ablation.csv(results.curves), directory + "/ablation.csv")
