@@ -62,6 +62,9 @@ struct Simulate: ParsableCommand {
     @Option(help: "Adaptive estimator: the uniform share of the size proposal, in (0, 1]; 1 for uniform sizes.")
     var uniformShare: Double?
 
+    @Option(help: "Adaptive estimator: players within this many standard errors of the top-k threshold are measured on every base, farther ones on fewer; 0 measures every player in play on every base (default 1).")
+    var allocationGap: Double?
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -79,6 +82,7 @@ struct Simulate: ParsableCommand {
         o.roundSize = roundSize
         o.chunkSize = chunkSize
         o.uniformShare = uniformShare
+        o.allocationGap = allocationGap
         if let focus {
             guard estimator.lowercased() == "stratified" else {
                 throw ValidationError("--focus \(focus): only stratified sampling values chosen players; add --estimator stratified")

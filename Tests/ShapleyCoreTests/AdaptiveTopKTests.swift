@@ -12,6 +12,7 @@ import Testing
             var c = AdaptiveTopK.Configuration(playerCount: 24, seed: 5)
             c.screening = false
             c.minObservations = 1_000_000
+            c.allocationGap = nil // every player on every base: this is about the values, not the top k
             c.budget = Budget(maxEvaluations: budget)
             var e = try AdaptiveTopK(c)
             let r = try LocalRun.run(&e, game: g)
@@ -167,6 +168,75 @@ import Testing
         let r = try LocalRun.run(&e, game: g)
         #expect(r.evaluations > 9_000, "stopped after \(r.evaluations) evaluations")
         #expect(r.players.allSatisfy { $0.upper > $0.lower })
+    }
+
+    /// The share of bases a player in play is toggled on: every base within the allocation gap of
+    /// the threshold (and before a player has its minimum of direct observations), `(gap/t)²` at
+    /// `t` standard errors, never below the minimum share; every base without an allocation gap.
+    @Test func toggleSharesFollowTheStandardisedGapToTheThreshold() throws {
+        var c = AdaptiveTopK.Configuration(playerCount: 5, seed: 1)
+        c.topK = 2
+        c.allocationGap = 1
+        var e = try AdaptiveTopK(c)
+        let se = 0.01, z = e.z
+        e.threshold = 0.5
+        // Players 0 to 3 at 0.5, 2.0 and 10 standard errors below the threshold and 2.0 above it;
+        // player 4 has a single direct observation.
+        for (i, t) in [(0, -0.5), (1, -2.0), (2, -10.0), (3, 2.0)] {
+            e.direct[i] = RunningStatistics([0.4, 0.6])
+            e.estimate[i] = 0.5 + t * se
+            e.lower[i] = e.estimate[i] - z * se
+            e.upper[i] = e.estimate[i] + z * se
+        }
+        e.direct[4] = RunningStatistics([0.5])
+        let shares = e.toggleShares([0, 1, 2, 3, 4])
+        let expected = [1, 0.25, AdaptiveTopK.minimumToggleShare, 0.25, 1]
+        #expect(zip(shares, expected).allSatisfy { abs($0 - $1) < 1e-9 }, "\(shares)")
+        // When nobody is within the gap, the most doubtful player is toggled on every base.
+        #expect(e.toggleShares([1, 2]).map { ($0 * 1e9).rounded() / 1e9 } == [1, 0.25])
+        var every = c
+        every.allocationGap = nil
+        var f = try AdaptiveTopK(every)
+        f.direct = e.direct
+        #expect(f.toggleShares([0, 1, 2]) == [1, 1, 1])
+    }
+
+    /// The allocation by gap spends a larger share of the direct marginals on the two players at
+    /// the boundary of the top k (the true k-th and (k+1)-th) than toggling every player in play on
+    /// every base does, and still finds the top k.
+    @Test(arguments: [UInt64(1), 2])
+    func theAllocationByGapMeasuresTheBoundaryMore(seed: UInt64) throws {
+        let n = 1000, k = 30
+        let g = try CollapsingNetworkGame(playerCount: n, seed: seed)
+        let boundary = g.importanceRanking.dropFirst(k - 1).prefix(2)
+        var shares: [Double] = []
+        for gap in [1.0, nil] {
+            var c = AdaptiveTopK.Configuration(playerCount: n, seed: seed)
+            c.topK = k
+            c.allocationGap = gap
+            c.budget = Budget(maxEvaluations: 40_000)
+            var e = try AdaptiveTopK(c)
+            let r = try LocalRun.run(&e, game: g)
+            let all = r.players.map(\.marginals).reduce(0, +)
+            shares.append(Double(boundary.map { r.players[$0].marginals }.reduce(0, +)) / Double(max(all, 1)))
+            #expect(TopKPrecision.precision(r.topK, truth: g.trueTopK(k), k: k) >= 0.8, "allocation gap \(gap.map { "\($0)" } ?? "none")")
+        }
+        #expect(shares[0] >= 1.5 * shares[1], "share of the marginals at the boundary, by gap and on every base: \(shares)")
+    }
+
+    @Test func rejectsANonPositiveAllocationGap() throws {
+        for gap in [0, -1, Double.nan] {
+            var c = AdaptiveTopK.Configuration(playerCount: 10, seed: 1)
+            c.topK = 3
+            c.allocationGap = gap
+            #expect(throws: ShapleyError.self) { try AdaptiveTopK(c) }
+        }
+        var o = EstimatorOptions(seed: 1)
+        o.topK = 3
+        o.allocationGap = 0
+        #expect(try AdaptiveTopK.make(playerCount: 10, chanceLevel: nil, options: o).configuration.allocationGap == nil)
+        o.allocationGap = 2
+        #expect(try AdaptiveTopK.make(playerCount: 10, chanceLevel: nil, options: o).configuration.allocationGap == 2)
     }
 
     @Test func rejectsANegativeResolution() {

@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Precision@k of raced estimators at equal numbers of evaluations.
 
-    python3 bench/neuronshapley/curves.py REFERENCE.json RUN.json... [--k 10] [--at 1000,2000,3000]
+    python3 bench/neuronshapley/curves.py REFERENCE.json|A,B,... RUN.json... [--k 10] [--at 1000,2000,3000]
 
 For each run (a `neuronshapley-bench race` result) and each budget, the precision@k of the top k
 the estimator reported in its last progress snapshot with at most that many evaluations, against
-the reference's top k. Prints a Markdown table; runs of the same estimator (several seeds) are
-also averaged.
+the reference's top k (a reference run, or its top k given by the filters' addresses). Prints a
+Markdown table; runs named alike but for their seed (NAME-SEED.json) are also averaged.
 """
 import argparse
 import json
+import os
+import re
 from collections import defaultdict
 
 
@@ -20,8 +22,11 @@ def main():
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--at", default="500,1000,1500,2000,2500,3000,3500,4000,5000")
     a = parser.parse_args()
-    reference = json.load(open(a.reference))
-    truth = set(reference["ranking"][: a.k])
+    if a.reference.endswith(".json"):
+        truth = set(json.load(open(a.reference))["ranking"][: a.k])
+    else:
+        addresses = json.load(open(a.runs[0]))["addresses"]
+        truth = {addresses.index(name.strip()) for name in a.reference.split(",")}
     budgets = [int(x) for x in a.at.split(",")]
     rows = defaultdict(list)
     print("| run | evaluations in all | " + " | ".join(f"p@{a.k} at {b}" for b in budgets) + " |")
@@ -36,7 +41,7 @@ def main():
             seen = [s for s in run["snapshots"] if s["evaluations"] <= b]
             top = seen[-1]["top"][: a.k] if seen else []
             cells.append(len(truth & set(top)) / a.k)
-        rows[run["estimator"]].append(cells)
+        rows[re.sub(r"-\d+\.json$", "", os.path.basename(path))].append(cells)
         print(f"| {path.split('/')[-1]} | {run['evaluations']} | "
               + " | ".join("" if c is None else f"{c:.1f}" for c in cells) + " |")
     for name, runs in rows.items():

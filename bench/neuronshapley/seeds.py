@@ -4,10 +4,15 @@ estimator kept precision@k >= target to the end of its run (read from `neuronsha
 score`, built with `swift build -c release --product neuronshapley-bench`), the ratios to ours,
 and their median. With --seconds, the seconds instead (for runs made alone, one after another).
 
-    python3 bench/neuronshapley/seeds.py --reference REF.json [--k 10] [--target 0.9]
-        [--tolerance EPS] [--ours adaptive] [--others bandit,tmc] [--seconds] [--bench PATH] DIR SEED ...
+    python3 bench/neuronshapley/seeds.py --reference REF.json | --truth A,B,... [--k 10] [--target 0.9]
+        [--tolerance EPS] [--ours adaptive] [--others bandit,tmc] [--recorded FILE] [--seconds]
+        [--bench PATH] DIR SEED ...
 
-Reads DIR/NAME-SEED.json for ours and each other estimator. A run that never kept the target
+Reads DIR/NAME-SEED.json for ours and each other estimator. --truth gives the reference's top k
+by the filters' addresses instead of a reference run. --recorded FILE takes an estimator's kept
+points from a JSON file of figures measured earlier (see recorded/README.md) instead of its runs:
+the estimators give the same results for a seed on any machine, so those runs need not be
+repeated to compare a new version of ours against them. A run that never kept the target
 gives a bound: "> x" when the other estimator did not keep it (its whole run over ours), "< x"
 when ours did not (the other's over our whole run). Bounds sort as their values in the median.
 """
@@ -16,8 +21,9 @@ import argparse, json, os, statistics, subprocess, sys
 
 def kept(bench, reference, run, k, target, tolerance, seconds=False):
     """Evaluations (or seconds) from which the run kept precision@k >= target to its end (None if
-    it did not), as `score` reports them."""
-    command = [bench, "score", "--reference", reference, "--k", str(k), "--target", str(target)]
+    it did not), as `score` reports them. `reference` is a list of arguments: --reference FILE
+    or --truth LIST."""
+    command = [bench, "score"] + reference + ["--k", str(k), "--target", str(target)]
     if tolerance is not None:
         command += ["--tolerance", str(tolerance)]
     out = subprocess.run(command + [run], capture_output=True, text=True, check=True).stdout
@@ -31,7 +37,9 @@ def kept(bench, reference, run, k, target, tolerance, seconds=False):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--reference", required=True)
+    p.add_argument("--reference")
+    p.add_argument("--truth")
+    p.add_argument("--recorded")
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--target", type=float, default=0.9)
     p.add_argument("--tolerance", type=float)
@@ -42,13 +50,17 @@ def main():
     p.add_argument("dir")
     p.add_argument("seeds", nargs="+")
     a = p.parse_args()
+    if (a.reference is None) == (a.truth is None):
+        sys.exit("give the reference as --reference FILE or as --truth A,B,... (one of them)")
+    reference = ["--reference", a.reference] if a.reference else ["--truth", a.truth]
+    recorded = json.load(open(a.recorded)) if a.recorded else None
     if not os.access(a.bench, os.X_OK):
         sys.exit(f"{a.bench}: not found; build it with swift build -c release --product neuronshapley-bench")
     others = [o for o in a.others.split(",") if o]
     unit = "seconds" if a.seconds else "evaluations"
     total = lambda run: run["seconds"] if a.seconds else run["evaluations"]
     show = lambda x: f"{x:,.0f} s" if a.seconds else f"{x:,}"
-    print(f"reference {a.reference}; precision@{a.k} >= {a.target}"
+    print(f"reference {a.reference or 'top ' + str(a.k) + ' ' + a.truth}; precision@{a.k} >= {a.target}"
           + (f", tolerance {a.tolerance}" if a.tolerance is not None else "") + f"; {unit}")
     print("| seed | " + " | ".join([a.ours] + [f"{o} | {o} / {a.ours}" for o in others]) + " |")
     print("| ---: | " + " | ".join(["---:"] * (1 + 2 * len(others))) + " |")
@@ -58,14 +70,22 @@ def main():
         if not os.path.exists(path(a.ours)):
             sys.exit(f"{path(a.ours)}: no such run")
         ours = json.load(open(path(a.ours)))
-        ko = kept(a.bench, a.reference, path(a.ours), a.k, a.target, a.tolerance, a.seconds)
+        ko = kept(a.bench, reference, path(a.ours), a.k, a.target, a.tolerance, a.seconds)
         cells = [show(ko) if ko else f"not kept ({show(total(ours))})"]
         for o in others:
-            if not os.path.exists(path(o)):
+            if recorded and recorded["estimator"] == o:
+                row = recorded["seeds"].get(str(seed))
+                if row is None:
+                    cells += ["-", "-"]
+                    continue
+                run = {"seconds": row["seconds"], "evaluations": row["evaluations"]}
+                kr = row["kept_seconds" if a.seconds else "kept"]
+            elif not os.path.exists(path(o)):
                 cells += ["-", "-"]
                 continue
-            run = json.load(open(path(o)))
-            kr = kept(a.bench, a.reference, path(o), a.k, a.target, a.tolerance, a.seconds)
+            else:
+                run = json.load(open(path(o)))
+                kr = kept(a.bench, reference, path(o), a.k, a.target, a.tolerance, a.seconds)
             if ko and kr:
                 r, text = kr / ko, f"{kr / ko:.1f}x"
             elif ko:

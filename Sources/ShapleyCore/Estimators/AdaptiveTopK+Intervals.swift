@@ -228,6 +228,7 @@ extension AdaptiveTopK {
         if let r = o.roundSize { c.walksPerRound = r; c.basesPerRound = r }
         if let u = o.chunkSize { c.unitSize = u }
         if let share = o.uniformShare { c.defensiveShare = share }
+        if let gap = o.allocationGap { c.allocationGap = gap == 0 ? nil : gap }
         return try AdaptiveTopK(c)
     }
 }

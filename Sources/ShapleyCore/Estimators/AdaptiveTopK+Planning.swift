@@ -38,6 +38,26 @@ extension AdaptiveTopK {
         return x - x.rounded(.down)
     }
 
+    /// The share of bases each player in play is toggled on (see
+    /// ``Configuration/allocationGap``): 1 within `allocationGap` standard errors of the threshold
+    /// (and for players with fewer than ``Configuration/minObservations`` direct observations),
+    /// `(allocationGap / t)²` at `t` standard errors, at least ``minimumToggleShare``; scaled so
+    /// that the most doubtful player is toggled on every base.
+    func toggleShares(_ players: [Int32]) -> [Double] {
+        guard let gap = configuration.allocationGap else { return Array(repeating: 1, count: players.count) }
+        let zz = z
+        var shares = players.map { p -> Double in
+            let i = Int(p)
+            guard usesDirect(i), lower[i].isFinite, upper[i].isFinite else { return 1 }
+            let se = (upper[i] - lower[i]) / (2 * zz)
+            let t = abs(estimate[i] - threshold) / se
+            guard se > 0, t.isFinite, t > gap else { return 1 }
+            return max(Self.minimumToggleShare, gap * gap / (t * t))
+        }
+        if let top = shares.max(), top < 1 { shares = shares.map { min(1, $0 / top) } }
+        return shares
+    }
+
     mutating func planRound() {
         guard !done, endpoints != nil else { return }
         let c = configuration
@@ -67,24 +87,34 @@ extension AdaptiveTopK {
         }
         let players = (0..<n).filter { active[$0] }.map { Int32($0) }
         if !players.isEmpty {
+            let shares = toggleShares(players)
+            let perBase = 1 + shares.reduce(0, +)
             // Rounds cost about as much as a round of screening walks, and at least n/4 evaluations
-            // (at least one base), so that the per-round bookkeeping stays small against them.
+            // (at least one base), so that the per-round bookkeeping stays small against them. The
+            // cap on bases counts bases toggling every player in play: bases that toggle fewer
+            // are cheaper, and more of them keep a round as large (and as parallel) as before.
             let target = max(c.walksPerRound * walkCost, 4 * (c.topK + 1), n / 4)
-            let count = max(1, min(c.basesPerRound, target / (players.count + 1)))
+            let cap = Double(c.basesPerRound * (players.count + 1))
+            let count = max(1, Int(min(Double(target), cap) / perBase))
             // Bases are cut into units small enough that the round's work spreads over several
             // workers: a round ends only when its last unit is back, and one large unit would
             // keep every other worker idle meanwhile.
-            let spread = (count * (players.count + 1) + Self.unitsPerRound - 1) / Self.unitsPerRound
+            let spread = (Int((Double(count) * perBase).rounded(.up)) + Self.unitsPerRound - 1) / Self.unitsPerRound
             let baseUnit = min(c.unitSize, max(Self.smallestUnit, spread))
             for _ in 0..<count {
-                guard c.budget.allows(evaluations: evaluations, samples: Int(nextSample), moreEvaluations: players.count + 1, moreSamples: 1) else { break }
                 let s = nextSample
+                // Who is toggled on this base: an independent draw per player, from a stream of
+                // its own so that the base's order and size do not depend on it.
+                var draw = RandomStream(seed: c.seed, index: s, purpose: 2)
+                let toggled = zip(players, shares).compactMap { player, share in draw.unit() < share ? player : nil }
+                guard c.budget.allows(evaluations: evaluations, samples: Int(nextSample), moreEvaluations: toggled.count + 1, moreSamples: 1) else { break }
                 nextSample += 1
                 let size = proposal.size(atQuantile: baseQuantile(basesPlanned))
                 basesPlanned += 1
+                guard !toggled.isEmpty else { continue }
                 let removed = Int32(n - size)
-                bases[s] = Base(size: size, players: players)
-                add([.prefix(sample: s, removed: removed, toggle: nil)] + players.map { .prefix(sample: s, removed: removed, toggle: $0) },
+                bases[s] = Base(size: size, players: toggled)
+                add([.prefix(sample: s, removed: removed, toggle: nil)] + toggled.map { .prefix(sample: s, removed: removed, toggle: $0) },
                     { _ in .base(sample: s) }, unit: baseUnit)
             }
         }

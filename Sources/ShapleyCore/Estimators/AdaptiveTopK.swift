@@ -25,12 +25,19 @@ import Darwin
 ///    the network is far from collapse.
 /// 2. **Direct measurement on shared coalitions with size importance sampling.** A base
 ///    coalition `B` of size `s ~ q` (a ``SizeProposal`` learned from the squared marginals seen at
-///    each size, mixed with a uniform share) is valued, then `B` with each player in play toggled:
-///    `|A| + 1` evaluations give one marginal per player in play, weighted by `1/((n+1)·q(s))`.
+///    each size, mixed with a uniform share) is valued, then `B` with each toggled player's
+///    membership flipped: `|A| + 1` evaluations give one marginal per toggled player, weighted by
+///    `1/((n+1)·q(s))`.
 ///    Each is an unbiased sample of `φᵢ` (no truncation bias), and sizes where the network has
 ///    collapsed, where marginals are near zero, are rarely drawn. Successive bases take their
 ///    sizes at the quantiles of a randomly shifted Weyl sequence, so a player measured on a run of
-///    bases sees its sizes spread evenly (stratified) rather than clumped.
+///    bases sees its sizes spread evenly (stratified) rather than clumped. Not every player in
+///    play is toggled on every base: the players' shares of the bases follow the optimal
+///    computing budget allocation for a top set, `Nᵢ ∝ σᵢ²/(φᵢ − τ)²`, so a player within
+///    ``Configuration/allocationGap`` standard errors of the threshold is toggled on every base
+///    and one far from it, whose interval merely still touches `τ`, on a few
+///    (``toggleShares(_:)``). Who is toggled is drawn independently of the base, so each
+///    marginal stays unbiased.
 ///
 /// How they combine. While screening runs, its current leaders (as many as a round of screening
 /// walks costs, at least `2k + 8`) are *promoted* to direct measurement, which finds the top
@@ -109,7 +116,8 @@ public struct AdaptiveTopK: Estimator, RoundBased {
         public var truncationTolerance: Double? = 0.02
         /// Consecutive collapsed groups that stop a screening walk, 4 by default.
         public var truncationPatience = 4
-        /// Base coalitions per round of direct measurement at most, 64 by default; fewer when many
+        /// Base coalitions per round of direct measurement at most, 64 by default, counted as
+        /// bases that toggle every player in play (more when fewer are toggled); fewer when many
         /// players are in play, so that a round costs about as much as a round of screening walks.
         public var basesPerRound = 64
         /// Coalitions per work unit at most, 256 by default (a round's bases are cut finer, into
@@ -122,6 +130,15 @@ public struct AdaptiveTopK: Estimator, RoundBased {
         /// on a few images) the learned proposal can miss sizes where a player's jumps happen, and
         /// those then carry large weights: uniform sizes can give such players the smaller variance.
         public var defensiveShare = 0.15
+        /// How the players in play share the bases: a player within this many standard errors
+        /// of the threshold `τ` is toggled on every base, one at `t` standard errors on a share
+        /// `(allocationGap / t)²` of them (at least ``minimumToggleShare``), drawn independently
+        /// of the base, so that each marginal stays an unbiased sample of `φᵢ`. This is the
+        /// optimal computing budget allocation for selecting a top set (`Nᵢ ∝ σᵢ²/(φᵢ − τ)²`):
+        /// evaluations go to the players whose side of `τ` is still in doubt, not to those whose
+        /// wide union-bound interval merely still touches it. `nil` toggles every player in play
+        /// on every base. 1 by default.
+        public var allocationGap: Double? = 1
 
         /// The default configuration for `playerCount` players and `seed`.
         public init(playerCount: Int, seed: UInt64) {
@@ -143,6 +160,10 @@ public struct AdaptiveTopK: Estimator, RoundBased {
         case walk(sample: UInt64, first: Int)
         case base(sample: UInt64)
     }
+
+    /// The smallest share of bases a player in play is toggled on (see
+    /// ``Configuration/allocationGap``).
+    static let minimumToggleShare = 1.0 / 16
 
     /// A base coalition with toggles, until its round is folded.
     struct Base: Sendable {
@@ -205,6 +226,10 @@ public struct AdaptiveTopK: Estimator, RoundBased {
             throw ShapleyError.invalidOption(name: "prior weight / defensive share / resolution",
                                              value: "\(c.priorWeight) / \(c.defensiveShare) / \(c.resolution)",
                                              expected: "a non-negative weight, a share in (0, 1] and a non-negative resolution")
+        }
+        if let gap = c.allocationGap, !(gap > 0 && gap.isFinite) {
+            throw ShapleyError.invalidOption(name: "allocation gap", value: "\(gap)",
+                                             expected: "a positive number of standard errors (or none, to toggle every player in play on every base)")
         }
         self.configuration = c
         let n = c.playerCount

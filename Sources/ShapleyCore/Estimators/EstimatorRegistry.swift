@@ -36,6 +36,9 @@ public struct EstimatorOptions: Hashable, Sendable {
     /// The uniform share of the adaptive estimator's size proposal, in (0, 1]; 1 draws base
     /// coalition sizes uniformly (no importance sampling).
     public var uniformShare: Double?
+    /// The adaptive estimator's allocation gap in standard errors (see
+    /// ``AdaptiveTopK/Configuration/allocationGap``); 0 toggles every player in play on every base.
+    public var allocationGap: Double?
 
     /// Default options with `seed`.
     public init(seed: UInt64 = 0) { self.seed = seed }

@@ -5,12 +5,15 @@ enum Method: String, CaseIterable {
     case permutation, tmc, bandit, adaptive
     /// The adaptive estimator drawing base sizes uniformly (`uniformShare` 1), on request only.
     case adaptiveUniform = "adaptive-uniform"
+    /// The adaptive estimator toggling every player in play on every base (no allocation by
+    /// the gap to the threshold, `allocationGap` none), on request only.
+    case adaptiveEvery = "adaptive-every"
 
     /// The methods run when none are named.
     static let standard: [Method] = [.permutation, .tmc, .bandit, .adaptive]
 
     /// Whether the method searches a given k (its trace is then specific to that k).
-    var searchesK: Bool { self == .bandit || self == .adaptive || self == .adaptiveUniform }
+    var searchesK: Bool { self == .bandit || self == .adaptive || self == .adaptiveUniform || self == .adaptiveEvery }
 
     /// Runs the method on `game` with seed `seed` up to `budget` evaluations, recording precision
     /// at each of `ks`; `k` is the size searched for by the methods that search one.
@@ -49,11 +52,12 @@ enum Method: String, CaseIterable {
             c.walksPerRound = 1
             var e = try NeuronShapleyBandit(c)
             return try Trace.run(&e, game: game, ks: ks, precision: precision)
-        case .adaptive, .adaptiveUniform:
+        case .adaptive, .adaptiveUniform, .adaptiveEvery:
             var c = AdaptiveTopK.Configuration(playerCount: n, seed: seed)
             c.topK = k
             c.budget = Budget(maxEvaluations: budget)
             if self == .adaptiveUniform { c.defensiveShare = 1 }
+            if self == .adaptiveEvery { c.allocationGap = nil }
             var e = try AdaptiveTopK(c)
             return try Trace.run(&e, game: game, ks: ks, precision: precision)
         }

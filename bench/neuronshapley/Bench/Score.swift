@@ -11,10 +11,27 @@ enum Score {
     }
 
     static func run(_ o: Options, files: [String]) {
-        let reference = readJSON(Race.Result.self, from: o.require("reference"))
         let k = o.int("k") ?? 10
         guard k >= 1 else { fail("--k \(k): expected at least 1") }
         let target = o.double("target") ?? 0.9
+        if let list = o.string("truth") {
+            // The reference's top k given by its filters' addresses (a reference whose run files
+            // are gone, read from the results where its ranking was recorded).
+            guard let first = files.first else { fail("score --truth: give at least one race result") }
+            let addresses = readJSON(Race.Result.self, from: first).addresses
+            let names = list.split(separator: ",").map { $0.filter { $0 != " " } }
+            let truth = Set(names.map { name -> Int in
+                guard let i = addresses.firstIndex(of: name) else {
+                    fail("--truth: no player \(name) in \(first); players are named like \(addresses.prefix(3).joined(separator: ", "))")
+                }
+                return i
+            })
+            guard truth.count == k else { fail("--truth lists \(truth.count) distinct players; expected k = \(k)") }
+            print("reference: the given top \(k): " + names.joined(separator: ", "))
+            table(files: files, truth: truth, k: k, target: target, ours: o.string("ours"))
+            return
+        }
+        let reference = readJSON(Race.Result.self, from: o.require("reference"))
         var truth = Set(reference.ranking.prefix(k))
         print("reference: \(reference.estimator), \(reference.evaluations) evaluations, \(reference.samples) samples; top \(k): "
               + reference.ranking.prefix(k).map { reference.addresses[$0] }.joined(separator: ", "))
@@ -31,6 +48,12 @@ enum Score {
             let overlap = Set(other.ranking.prefix(k)).intersection(truth).count
             print("reference check: an independent run (\(other.estimator), seed in \(second)) shares \(overlap) of the top \(k)")
         }
+        table(files: files, truth: truth, k: k, target: target, ours: o.string("ours"))
+    }
+
+    /// One row per run: when its top k first reached, and then kept, `target` precision against
+    /// `truth`; then each run's ratio to `ours`.
+    static func table(files: [String], truth: Set<Int>, k: Int, target: Double, ours base: String?) {
         print("estimator | status | evaluations | seconds | final precision@\(k) | first >= \(target): evaluations, s | kept >= \(target) from: evaluations, s")
         var rows: [(String, Reached?)] = []
         for file in files {
@@ -51,7 +74,7 @@ enum Score {
             print("\(r.estimator) | \(r.status) | \(r.evaluations) | \(String(format: "%.0f", r.seconds)) | \(String(format: "%.1f", final)) | \(cell(first)) | \(cell(kept))")
             rows.append((r.estimator, kept.map { Reached(seconds: r.snapshots[$0].elapsed, evaluations: r.snapshots[$0].evaluations) }))
         }
-        if let base = o.string("ours"), let ours = rows.first(where: { $0.0 == base })?.1 {
+        if let base, let ours = rows.first(where: { $0.0 == base })?.1 {
             for (name, reached) in rows where name != base {
                 guard let reached else {
                     print("\(name) did not keep precision@\(k) >= \(target) within its run: ratio > its whole run")
