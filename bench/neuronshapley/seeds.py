@@ -52,6 +52,8 @@ def main():
     a = p.parse_args()
     if (a.reference is None) == (a.truth is None):
         sys.exit("give the reference as --reference FILE or as --truth A,B,... (one of them)")
+    if a.tolerance is not None and (a.truth or a.recorded):
+        sys.exit("--tolerance needs the reference's values: give --reference FILE and the runs, not --truth or --recorded")
     reference = ["--reference", a.reference] if a.reference else ["--truth", a.truth]
     recorded = json.load(open(a.recorded)) if a.recorded else None
     if not os.access(a.bench, os.X_OK):
