@@ -23,20 +23,19 @@ extension Metric {
         logits.withUnsafeBufferPointer { buffer in
             for image in 0..<(logits.count / classes) {
                 // A missing or out-of-range class (which the metric's validation refuses) scores -inf.
-                func logP(_ label: Int?) -> Double {
+                func known(_ label: Int?, _ score: (Int) -> Double) -> Double {
                     guard let label, label >= 0, label < classes else { return -.infinity }
-                    return Logits.logProbability(buffer, row: image, classes: classes, label: label)
+                    return score(label)
+                }
+                func logP(_ label: Int?) -> Double {
+                    known(label) { Logits.logProbability(buffer, row: image, classes: classes, label: $0) }
                 }
                 let label = context.labels?[image]
                 switch self {
                 case .accuracy, .logProbability:
                     tally.add(logP(label))
                 case .trueClassLogit:
-                    if let label, label >= 0, label < classes {
-                        tally.add(Double(buffer[image * classes + label]))
-                    } else {
-                        tally.add(-.infinity)
-                    }
+                    tally.add(known(label) { Double(buffer[image * classes + $0]) })
                 case .classAccuracy(let c):
                     tally.add(label == c ? logP(c) : Logits.logComplementProbability(buffer, row: image, classes: classes, label: c))
                 case .agreement:

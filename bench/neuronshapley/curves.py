@@ -26,7 +26,12 @@ def main():
         truth = set(json.load(open(a.reference))["ranking"][: a.k])
     else:
         addresses = json.load(open(a.runs[0]))["addresses"]
-        truth = {addresses.index(name.strip()) for name in a.reference.split(",")}
+        names = [name.strip() for name in a.reference.split(",")]
+        unknown = [name for name in names if name not in addresses]
+        if unknown or len(set(names)) != a.k:
+            raise SystemExit(f"{a.reference}: expected {a.k} distinct players of {a.runs[0]} "
+                             f"(named like {', '.join(addresses[:3])}); unknown: {', '.join(unknown) or 'none'}")
+        truth = {addresses.index(name) for name in names}
     budgets = [int(x) for x in a.at.split(",")]
     rows = defaultdict(list)
     print("| run | evaluations in all | " + " | ".join(f"p@{a.k} at {b}" for b in budgets) + " |")

@@ -104,14 +104,14 @@ extension AdaptiveTopK {
             for _ in 0..<count {
                 let s = nextSample
                 // Who is toggled on this base: an independent draw per player, from a stream of
-                // its own so that the base's order and size do not depend on it.
+                // its own so that the base's order and size do not depend on it. The most doubtful
+                // player's share is 1, so nobody is left out of every base.
                 var draw = RandomStream(seed: c.seed, index: s, purpose: 2)
                 let toggled = zip(players, shares).compactMap { player, share in draw.unit() < share ? player : nil }
                 guard c.budget.allows(evaluations: evaluations, samples: Int(nextSample), moreEvaluations: toggled.count + 1, moreSamples: 1) else { break }
                 nextSample += 1
                 let size = proposal.size(atQuantile: baseQuantile(basesPlanned))
                 basesPlanned += 1
-                guard !toggled.isEmpty else { continue }
                 let removed = Int32(n - size)
                 bases[s] = Base(size: size, players: toggled)
                 add([.prefix(sample: s, removed: removed, toggle: nil)] + toggled.map { .prefix(sample: s, removed: removed, toggle: $0) },

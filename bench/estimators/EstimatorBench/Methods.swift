@@ -13,7 +13,7 @@ enum Method: String, CaseIterable {
     static let standard: [Method] = [.permutation, .tmc, .bandit, .adaptive]
 
     /// Whether the method searches a given k (its trace is then specific to that k).
-    var searchesK: Bool { self == .bandit || self == .adaptive || self == .adaptiveUniform || self == .adaptiveEvery }
+    var searchesK: Bool { self != .permutation && self != .tmc }
 
     /// Runs the method on `game` with seed `seed` up to `budget` evaluations, recording precision
     /// at each of `ks`; `k` is the size searched for by the methods that search one.
