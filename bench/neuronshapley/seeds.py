@@ -10,9 +10,9 @@ and their median. With --seconds, the seconds instead (for runs made alone, one 
 
 Reads DIR/NAME-SEED.json for ours and each other estimator. --truth gives the reference's top k
 by the filters' addresses instead of a reference run. --recorded FILE takes an estimator's kept
-points from a JSON file of figures measured earlier (see recorded/README.md) instead of its runs:
-the estimators give the same results for a seed on any machine, so those runs need not be
-repeated to compare a new version of ours against them. A run that never kept the target
+points from a JSON file of figures measured earlier (see recorded/README.md) for the seeds whose
+run is not in DIR: the estimators give the same results for a seed on any machine, so those runs
+need not be repeated to compare a new version of ours against them. A run that never kept the target
 gives a bound: "> x" when the other estimator did not keep it (its whole run over ours), "< x"
 when ours did not (the other's over our whole run). Bounds sort as their values in the median.
 """
@@ -75,19 +75,16 @@ def main():
         ko = kept(a.bench, reference, path(a.ours), a.k, a.target, a.tolerance, a.seconds)
         cells = [show(ko) if ko else f"not kept ({show(total(ours))})"]
         for o in others:
-            if recorded and recorded["estimator"] == o:
-                row = recorded["seeds"].get(str(seed))
-                if row is None:
-                    cells += ["-", "-"]
-                    continue
-                run = {"seconds": row["seconds"], "evaluations": row["evaluations"]}
-                kr = row["kept_seconds" if a.seconds else "kept"]
-            elif not os.path.exists(path(o)):
-                cells += ["-", "-"]
-                continue
-            else:
+            row = recorded["seeds"].get(str(seed)) if recorded and recorded["estimator"] == o else None
+            if os.path.exists(path(o)):
                 run = json.load(open(path(o)))
                 kr = kept(a.bench, reference, path(o), a.k, a.target, a.tolerance, a.seconds)
+            elif row is not None:
+                run = {"seconds": row["seconds"], "evaluations": row["evaluations"]}
+                kr = row["kept_seconds" if a.seconds else "kept"]
+            else:
+                cells += ["-", "-"]
+                continue
             if ko and kr:
                 r, text = kr / ko, f"{kr / ko:.1f}x"
             elif ko:
