@@ -237,6 +237,18 @@ import Testing
         #expect(try AdaptiveTopK.make(playerCount: 10, chanceLevel: nil, options: o).configuration.allocationGap == nil)
         o.allocationGap = 2
         #expect(try AdaptiveTopK.make(playerCount: 10, chanceLevel: nil, options: o).configuration.allocationGap == 2)
+        // Options are refused under the names the user gave them, saying what works.
+        o.allocationGap = -1
+        #expect(throws: ShapleyError.invalidOption(name: "allocationGap", value: "-1.0",
+                                                  expected: "a number of standard errors, at least 0; 0 toggles every player in play on every base")) {
+            try AdaptiveTopK.make(playerCount: 10, chanceLevel: nil, options: o)
+        }
+        o.allocationGap = nil
+        o.uniformShare = 1.5
+        #expect(throws: ShapleyError.invalidOption(name: "uniformShare", value: "1.5",
+                                                  expected: "a share in (0, 1]; 1 draws base sizes uniformly")) {
+            try AdaptiveTopK.make(playerCount: 10, chanceLevel: nil, options: o)
+        }
     }
 
     @Test func rejectsANegativeResolution() {

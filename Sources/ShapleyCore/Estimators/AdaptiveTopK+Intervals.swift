@@ -227,8 +227,22 @@ extension AdaptiveTopK {
         c.budget = EstimatorRegistry.budget(o, default: c.budget)
         if let r = o.roundSize { c.walksPerRound = r; c.basesPerRound = r }
         if let u = o.chunkSize { c.unitSize = u }
-        if let share = o.uniformShare { c.defensiveShare = share }
-        if let gap = o.allocationGap { c.allocationGap = gap == 0 ? nil : gap }
+        // The options are checked here, under the names the user gave them; the configuration's
+        // own check names its fields, and has no 0 for "every player on every base".
+        if let share = o.uniformShare {
+            guard share > 0, share <= 1 else {
+                throw ShapleyError.invalidOption(name: "uniformShare", value: "\(share)",
+                                                 expected: "a share in (0, 1]; 1 draws base sizes uniformly")
+            }
+            c.defensiveShare = share
+        }
+        if let gap = o.allocationGap {
+            guard gap >= 0, gap.isFinite else {
+                throw ShapleyError.invalidOption(name: "allocationGap", value: "\(gap)",
+                                                 expected: "a number of standard errors, at least 0; 0 toggles every player in play on every base")
+            }
+            c.allocationGap = gap == 0 ? nil : gap
+        }
         return try AdaptiveTopK(c)
     }
 }
