@@ -11,7 +11,7 @@ and their median. With --seconds, the seconds instead (for runs made alone, one 
 Reads DIR/NAME-SEED.json for ours and each other estimator. --truth gives the reference's top k
 by the filters' addresses instead of a reference run. --recorded FILE takes an estimator's kept
 points from a JSON file of figures measured earlier (see recorded/README.md) for the seeds whose
-run is not in DIR: the estimators give the same results for a seed on any machine, so those
+run is not in DIR, and only against the top k the file was scored against (its "truth"): the estimators give the same results for a seed on any machine, so those
 runs need not be repeated to compare a new version of ours against them. A run that never kept
 the target gives a bound: "> x" when the other estimator did not keep it (its whole run over
 ours), "< x" when ours did not (the other's over our whole run). Bounds sort as their values in
@@ -57,6 +57,15 @@ def main():
         sys.exit("--tolerance needs the reference's values: give --reference FILE and the runs, not --truth or --recorded")
     reference = ["--reference", a.reference] if a.reference else ["--truth", a.truth]
     recorded = json.load(open(a.recorded)) if a.recorded else None
+    if recorded is not None:
+        # Recorded figures hold only for the top k they were scored against.
+        scored = [x.strip() for x in str(recorded.get("truth", "")).split(",") if x.strip()]
+        given = [x.strip() for x in (a.truth or "").split(",") if x.strip()]
+        if not scored:
+            sys.exit(f"{a.recorded}: no 'truth' (the top k its figures were scored against); add it to the file")
+        if set(given) != set(scored):
+            sys.exit(f"{a.recorded}: its figures were scored against the top {len(scored)} {','.join(scored)}; "
+                     f"give that as --truth (given: {a.truth or 'a --reference file'}), or rescore the runs")
     if not os.access(a.bench, os.X_OK):
         sys.exit(f"{a.bench}: not found; build it with swift build -c release --product neuronshapley-bench")
     others = [o for o in a.others.split(",") if o]

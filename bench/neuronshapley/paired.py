@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Orders the focus filters of `neuronshapley-bench pairs --out FILE` runs by their mean marginal,
+and says how well each neighbouring pair is separated, on the shared bases.
+
+    python3 bench/neuronshapley/paired.py [--k 10] [--out REFERENCE.json] PAIRS.json ...
+
+Each run's marginals are plain permutation marginals on bases of uniform sizes, every focus filter
+toggled on every base, so each filter's mean is an unbiased estimate of its Shapley value and the
+difference of two filters' marginals on the same base is an unbiased sample of the difference of
+their values. Several runs (with seeds of their own, the same focus) are concatenated. Prints the
+filters in order with mean, standard error and marginals, then for the ranks around k the gap to
+each lower rank in standard errors of the paired difference. With --out, writes the order (addresses), the
+values and standard errors and the top k (for `seeds.py --truth`) as JSON.
+"""
+import argparse, json, math, sys
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--out")
+    parser.add_argument("runs", nargs="+")
+    a = parser.parse_args()
+    if len(set(a.runs)) != len(a.runs):
+        sys.exit("a run is given twice: its bases would be counted twice; give each pairs run once")
+    focus, columns = None, None
+    for name in a.runs:
+        try:
+            run = json.load(open(name))
+        except (OSError, ValueError) as e:
+            sys.exit(f"{name}: cannot read a pairs run ({e})")
+        if not isinstance(run, dict) or "focus" not in run or "marginals" not in run:
+            sys.exit(f"{name}: not the output of `neuronshapley-bench pairs --out` (no focus and marginals)")
+        if focus is None:
+            focus, columns = run["focus"], [list(m) for m in run["marginals"]]
+        elif run["focus"] != focus:
+            sys.exit(f"{name}: focus {','.join(run['focus'])} differs from {','.join(focus)}")
+        else:
+            for c, m in zip(columns, run["marginals"]):
+                c.extend(m)
+    n = len(columns[0])
+    if n < 2 or any(len(c) != n for c in columns):
+        sys.exit("expected at least two bases and as many marginals for every focus filter")
+    if not 1 <= a.k < len(focus):
+        sys.exit(f"--k {a.k}: expected 1...{len(focus) - 1} for {len(focus)} focus filters")
+
+    def mean(xs):
+        return sum(xs) / len(xs)
+
+    def se(xs):
+        m = mean(xs)
+        return math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1) / len(xs))
+
+    means = [mean(c) for c in columns]
+    errors = [se(c) for c in columns]
+    order = sorted(range(len(focus)), key=lambda i: (-means[i], i))
+    print(f"{n} bases; {len(focus)} focus filters")
+    print("| rank | filter | value | s.e. |")
+    print("| ---: | --- | ---: | ---: |")
+    for r, i in enumerate(order):
+        print(f"| {r + 1} | {focus[i]} | {means[i]:.5f} | {errors[i]:.5f} |")
+    lo, hi = max(0, a.k - 3), min(len(focus), a.k + 3)
+    print(f"\ngap in standard errors of the paired difference (row above column), ranks {lo + 1} to {hi}")
+    print("| rank | " + " | ".join(str(c + 1) for c in range(lo + 1, hi)) + " |")
+    print("| ---: | " + " | ".join("---:" for _ in range(lo + 1, hi)) + " |")
+    for r in range(lo, hi - 1):
+        cells = []
+        for c in range(lo + 1, hi):
+            if c <= r:
+                cells.append("")
+                continue
+            d = [x - y for x, y in zip(columns[order[r]], columns[order[c]])]
+            s = se(d)
+            cells.append(f"{mean(d) / s:.1f}" if s > 0 else "inf")
+        print(f"| {r + 1} | " + " | ".join(cells) + " |")
+    top = [focus[i] for i in order[:a.k]]
+    print(f"\ntop {a.k}: {','.join(top)}")
+    if a.out:
+        json.dump({"bases": n, "order": [focus[i] for i in order], "values": [means[i] for i in order],
+                   "standardErrors": [errors[i] for i in order], "top": top}, open(a.out, "w"), indent=1)
+
+
+if __name__ == "__main__":
+    main()
