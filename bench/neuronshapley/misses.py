@@ -5,10 +5,14 @@ its final precision@k, and how far apart the reference puts the two groups.
 
     python3 bench/neuronshapley/misses.py [--k 10] REFERENCE.json RUN.json ...
 
-The summary counts, over all runs, how often each reference rank was missed or held by mistake:
+REFERENCE is a reference run (players by index) or a reference by address (`order` and `values`,
+as `paired.py --out` writes and recorded/reference-class3-independent.json holds); a filter held
+that the reference does not value shows as the rank past its last. The summary counts, over all runs, how often each reference rank was missed or held by mistake:
 if the misses all sit at the border, among filters whose reference values lie closer together
 than the runs' own standard errors, the runs fail by noise at the border, not by losing a filter
-that stands clear.
+that stands clear. Its last line puts the runs' mean final estimate of each border rank beside the
+reference's value: a reference value that every estimator's runs fall short of (or exceed) on
+average is the reference's error, not theirs.
 """
 import argparse, collections, json, sys
 
@@ -20,8 +24,21 @@ def main():
     p.add_argument("runs", nargs="+")
     a = p.parse_args()
     ref = json.load(open(a.reference))
-    ranking, values = ref["ranking"], ref["values"]
+    if "order" in ref:
+        # A reference by address: its filters in order, with their values.
+        first = json.load(open(a.runs[0]))
+        addresses = first.get("addresses", [])
+        unknown = [x for x in ref["order"] if x not in addresses]
+        if unknown:
+            sys.exit(f"{a.reference}: {', '.join(unknown)} not players of {a.runs[0]} (named like {', '.join(addresses[:3])})")
+        ranking = [addresses.index(x) for x in ref["order"]]
+        values = {p: v for p, v in zip(ranking, ref["values"])}
+    else:
+        ranking, values = ref["ranking"], ref["values"]
+    if a.k >= len(ranking):
+        sys.exit(f"--k {a.k}: the reference ranks {len(ranking)} players; expected fewer")
     rank = {player: r + 1 for r, player in enumerate(ranking)}
+    estimates = collections.defaultdict(list)
     truth = set(ranking[:a.k])
     missed, held = collections.Counter(), collections.Counter()
     print(f"| run | final p@{a.k} | reference ranks missed | held instead | value gap (smallest missed − largest held) |")
@@ -32,19 +49,25 @@ def main():
             sys.exit(f"{name}: no snapshots (not a race result)")
         top = run["snapshots"][-1]["top"][:a.k]
         out = sorted(rank[x] for x in truth - set(top))
-        extra = sorted(rank[x] for x in set(top) - truth)
+        extra = sorted(rank.get(x, len(ranking) + 1) for x in set(top) - truth)
+        for player in ranking:
+            estimates[player].append(run["values"][player])
         missed.update(out)
         held.update(extra)
-        gap = (min(values[ranking[r - 1]] for r in out) - max(values[ranking[r - 1]] for r in extra)) if out else None
+        # Ranks past the reference's last (a filter it does not value) have no value to compare.
+        valued = [r for r in extra if r <= len(ranking)]
+        gap = (min(values[ranking[r - 1]] for r in out) - max(values[ranking[r - 1]] for r in valued)) if out and valued else None
         print(f"| {name.split('/')[-1]} | {len(truth & set(top)) / a.k:.1f} | {', '.join(map(str, out)) or '-'} | "
               f"{', '.join(map(str, extra)) or '-'} | {f'{gap:.5f}' if gap is not None else '-'} |")
     border = sorted(set(missed) | set(held))
     if border:
         print(f"\nmissed by rank: {dict(sorted(missed.items()))}; held by mistake: {dict(sorted(held.items()))}")
-        lo, hi = border[0], border[-1]
+        lo, hi = border[0], min(border[-1], len(ranking))
         print(f"reference values of ranks {lo} to {hi}: "
               + ", ".join(f"{values[ranking[r - 1]]:.5f}" for r in range(lo, hi + 1))
               + f" (spread {values[ranking[lo - 1]] - values[ranking[hi - 1]]:.5f})")
+        print(f"the runs' mean final estimates of ranks {lo} to {hi}: "
+              + ", ".join(f"{sum(estimates[ranking[r - 1]]) / len(a.runs):.5f}" for r in range(lo, hi + 1)))
 
 
 main()

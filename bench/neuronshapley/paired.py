@@ -8,9 +8,10 @@ Each run's marginals are plain permutation marginals on bases of uniform sizes, 
 toggled on every base, so each filter's mean is an unbiased estimate of its Shapley value and the
 difference of two filters' marginals on the same base is an unbiased sample of the difference of
 their values. Several runs (with seeds of their own, the same focus) are concatenated. Prints the
-filters in order with mean, standard error and marginals, then for the ranks around k the gap to
-each lower rank in standard errors of the paired difference. With --out, writes the order (addresses), the
-values and standard errors and the top k (for `seeds.py --truth`) as JSON.
+number of bases, the filters in order with mean and standard error, then for the ranks around k
+the gap to each lower rank in standard errors of the paired difference. With --out, writes the
+order (addresses), the values and standard errors and the top k (for `seeds.py --truth`; `misses.py`
+reads the file as a reference) as JSON.
 """
 import argparse, json, math, sys
 
@@ -38,6 +39,8 @@ def main():
         else:
             for c, m in zip(columns, run["marginals"]):
                 c.extend(m)
+    if not focus:
+        sys.exit(f"{a.runs[0]}: no focus filters")
     n = len(columns[0])
     if n < 2 or any(len(c) != n for c in columns):
         sys.exit("expected at least two bases and as many marginals for every focus filter")

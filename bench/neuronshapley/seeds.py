@@ -11,8 +11,9 @@ and their median. With --seconds, the seconds instead (for runs made alone, one 
 Reads DIR/NAME-SEED.json for ours and each other estimator. --truth gives the reference's top k
 by the filters' addresses instead of a reference run. --recorded FILE takes an estimator's kept
 points from a JSON file of figures measured earlier (see recorded/README.md) for the seeds whose
-run is not in DIR, and only against the top k the file was scored against (its "truth"): the estimators give the same results for a seed on any machine, so those
-runs need not be repeated to compare a new version of ours against them. A run that never kept
+run is not in DIR, and only against the top k the file was scored against (its "truth"): the
+estimators give the same results for a seed on any machine, so those runs need not be repeated
+to compare a new version of ours against them. A run that never kept
 the target gives a bound: "> x" when the other estimator did not keep it (its whole run over
 ours), "< x" when ours did not (the other's over our whole run). Bounds sort as their values in
 the median.
