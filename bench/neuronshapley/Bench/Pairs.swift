@@ -10,11 +10,16 @@ import ShapleyCore
 /// standard deviation, the share of its variance left within size bins (what stratifying the
 /// sizes cannot remove), and for each pair the correlation and the standard deviation of the
 /// difference of their marginals on the same bases, against what independent bases would give.
+/// `--complement` follows each base with its complement (an antithetic pair of bases: sizes `s` and
+/// `n − s`).
 enum Pairs {
     struct Output: Encodable {
         var focus: [String]
         var sizes: [Int]
         var marginals: [[Double]]
+        /// Whether each even-numbered base is followed by its complement.
+        var complement: Bool
+        var playerCount: Int
     }
 
     static let sizeBins = 16
@@ -40,20 +45,26 @@ enum Pairs {
         var marginals = [[Double]](repeating: [], count: focus.count)
         var sizes: [Int] = []
         let stride = focus.count + 1, perCall = o.int("batch") ?? 16
+        let complement = o.flags.contains("complement")
         while sizes.count < baseCount {
             var batch: [Coalition] = []
             for _ in 0..<min(perCall, baseCount - sizes.count) {
                 let size = Int(rng.next() % UInt64(n + 1))
                 var order = Array(0..<n)
                 rng.shuffle(&order)
-                let base = Coalition(playerCount: n, members: order.prefix(size))
-                batch.append(base)
-                for p in focus {
-                    var c = base
-                    c.toggle(p)
-                    batch.append(c)
+                // With --complement each base is followed by its complement (the players it
+                // leaves out), so that consecutive marginals are an antithetic pair.
+                let members = complement ? [Array(order.prefix(size)), Array(order.dropFirst(size))] : [Array(order.prefix(size))]
+                for m in members where sizes.count < baseCount {
+                    let base = Coalition(playerCount: n, members: m)
+                    batch.append(base)
+                    for p in focus {
+                        var c = base
+                        c.toggle(p)
+                        batch.append(c)
+                    }
+                    sizes.append(m.count)
                 }
-                sizes.append(size)
             }
             let values = try game.values(of: batch)
             for b in 0..<(batch.count / stride) {
@@ -65,7 +76,7 @@ enum Pairs {
             }
         }
         summarise(names: names, sizes: sizes, marginals: marginals, playerCount: n)
-        if let out = o.string("out") { writeJSON(Output(focus: names, sizes: sizes, marginals: marginals), to: out) }
+        if let out = o.string("out") { writeJSON(Output(focus: names, sizes: sizes, marginals: marginals, complement: complement, playerCount: n), to: out) }
     }
 
     static func summarise(names: [String], sizes: [Int], marginals: [[Double]], playerCount n: Int) {
