@@ -82,29 +82,23 @@ extension AdaptiveTopK {
     /// walks; each exclusion saves about
     /// ``Configuration/minObservations`` + 1 direct evaluations and each walk costs `n/g`. True
     /// when some number of further walks, up to the maximum, gains more than it costs.
-    func screeningWouldPay(threshold: Double, c0: Double, c1: Double, variances: [Double], placingVariance: Double = 0) -> Bool {
+    func screeningWouldPay(threshold: Double, c0: Double, c1: Double, variances: [Double]) -> Bool {
         let n = playerCount, k = configuration.topK, w = Double(screeningWalks)
         var screened = (0..<n).map { (screen[$0].mean - c0) / (1 - c1) }
         let tau = max(threshold, (NeuronShapleyBandit.select(&screened, rank: k - 1) + NeuronShapleyBandit.select(&screened, rank: k)) / 2)
         let scale = z / (1 - c1)
-        let least = Double(configuration.minObservations + 1)
-        var candidates: [(walks: Double, saving: Double)] = []
+        var needed: [Double] = []
         for i in 0..<n where !promoted[i] && !excluded[i] && screen[i].count > 0 {
             let gap = tau - (screen[i].mean - c0) / (1 - c1)
-            if gap > 0 {
-                candidates.append((variances[i] * scale * scale / (gap * gap), max(least, placingVariance / (gap * gap))))
-            }
+            if gap > 0 { needed.append(variances[i] * scale * scale / (gap * gap)) }
         }
-        candidates.sort { $0.walks < $1.walks }
-        let cost = averageWalkCost
-        var best = 0.0, saved = 0.0, next = 0
+        needed.sort()
+        let saving = Double(configuration.minObservations + 1), cost = averageWalkCost
+        var best = 0.0
         var more = w + Double(configuration.walksPerRound)
         while more <= Double(configuration.maxScreeningWalks) {
-            while next < candidates.count && candidates[next].walks <= more {
-                saved += candidates[next].saving
-                next += 1
-            }
-            best = max(best, saved - (more - w) * cost)
+            let excludable = needed.firstIndex { $0 > more } ?? needed.count
+            best = max(best, Double(excludable) * saving - (more - w) * cost)
             more += Double(configuration.walksPerRound)
         }
         return best > 0
@@ -160,11 +154,7 @@ extension AdaptiveTopK {
         // errs on the side of measuring more players.
         let exclusionThreshold = measured.count > k ? threshold : -Double.infinity
         if !screenVariance.isEmpty && !screeningClosed {
-            var placing = measured.map { directVariance[$0] }
-            let placingVariance = configuration.creditPlacing && !placing.isEmpty
-                ? NeuronShapleyBandit.select(&placing, rank: placing.count / 2) : 0
-            screeningPays = screeningWouldPay(threshold: threshold, c0: c0, c1: c1, variances: screenVariance,
-                                              placingVariance: placingVariance)
+            screeningPays = screeningWouldPay(threshold: threshold, c0: c0, c1: c1, variances: screenVariance)
             // The screening's current leaders are measured directly from early on, as many as a
             // round of screening walks costs (at least 2k + 8): that finds the top quickly and
             // anchors the threshold that screening excludes with.
@@ -252,14 +242,6 @@ extension AdaptiveTopK {
                                                  expected: "a number of standard errors, at least 0; 0 toggles every player in play on every base")
             }
             c.allocationGap = gap == 0 ? nil : gap
-        }
-        if let credit = o.creditPlacing { c.creditPlacing = credit }
-        if let name = o.allocation {
-            guard let scale = AllocationScale(rawValue: name.lowercased()) else {
-                throw ShapleyError.invalidOption(name: "allocation", value: name,
-                                                 expected: AllocationScale.allCases.map(\.rawValue).joined(separator: " or "))
-            }
-            c.allocationScale = scale
         }
         return try AdaptiveTopK(c)
     }

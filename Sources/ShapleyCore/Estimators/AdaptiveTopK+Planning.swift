@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 extension AdaptiveTopK {
     /// The units a round's bases are cut into at least, when they hold enough coalitions.
     static let unitsPerRound = 8
@@ -52,32 +46,13 @@ extension AdaptiveTopK {
     func toggleShares(_ players: [Int32]) -> [Double] {
         guard let gap = configuration.allocationGap else { return Array(repeating: 1, count: players.count) }
         let zz = z
-        let placed = players.map { p -> (se: Double, distance: Double)? in
+        var shares = players.map { p -> Double in
             let i = Int(p)
-            guard usesDirect(i), lower[i].isFinite, upper[i].isFinite else { return nil }
+            guard usesDirect(i), lower[i].isFinite, upper[i].isFinite else { return 1 }
             let se = (upper[i] - lower[i]) / (2 * zz)
-            let distance = abs(estimate[i] - threshold)
-            guard se > 0, (distance / se).isFinite, distance / se > gap else { return nil }
-            return (se, distance)
-        }
-        var shares: [Double]
-        switch configuration.allocationScale {
-        case .own:
-            shares = placed.map { p in p.map { max(Self.minimumToggleShare, gap * gap * $0.se * $0.se / ($0.distance * $0.distance)) } ?? 1 }
-        case .border:
-            var border = players.indices.compactMap { j -> Double? in
-                guard placed[j] == nil else { return nil }
-                let i = Int(players[j])
-                return usesDirect(i) && upper[i].isFinite && lower[i].isFinite ? (upper[i] - lower[i]) / (2 * zz) : nil
-            }.filter { $0 > 0 }
-            let seB = border.isEmpty ? placed.compactMap { $0?.se }.min() ?? 0
-                : NeuronShapleyBandit.select(&border, rank: border.count / 2)
-            shares = placed.map { p in
-                guard let p else { return 1 }
-                let target = gap * seB / p.distance
-                let doubt = erfc(p.distance / p.se / 2.0.squareRoot()) / erfc(gap / 2.0.squareRoot())
-                return max(Self.minimumBorderShare, target * target, doubt)
-            }
+            let t = abs(estimate[i] - threshold) / se
+            guard se > 0, t.isFinite, t > gap else { return 1 }
+            return max(Self.minimumToggleShare, gap * gap / (t * t))
         }
         if let top = shares.max(), top < 1 { shares = shares.map { min(1, $0 / top) } }
         return shares

@@ -139,13 +139,6 @@ public struct AdaptiveTopK: Estimator, RoundBased {
         /// wide union-bound interval merely still touches it. `nil` toggles every player in play
         /// on every base. 1 by default.
         public var allocationGap: Double? = 1
-        /// The scale the distance to the threshold is measured in when sharing the bases (see
-        /// ``AllocationScale``), ``AllocationScale/own`` by default.
-        public var allocationScale: AllocationScale = .own
-        /// Whether screening's stop rule credits each exclusion with the direct marginals that
-        /// placing the player would cost (`σ̄²/(τ − φ̃ᵢ)²`) rather than
-        /// ``minObservations`` + 1; `false` by default.
-        public var creditPlacing = false
 
         /// The default configuration for `playerCount` players and `seed`.
         public init(playerCount: Int, seed: UInt64) {
@@ -161,18 +154,6 @@ public struct AdaptiveTopK: Estimator, RoundBased {
         }
     }
 
-    /// How the bases are shared among the players in play beyond ``Configuration/allocationGap``.
-    public enum AllocationScale: String, Hashable, Sendable, CaseIterable {
-        /// A player at `t` of its own standard errors from the threshold is toggled on a share
-        /// `(gap/t)²` of the bases (at least ``AdaptiveTopK/minimumToggleShare``).
-        case own
-        /// The optimal computing budget allocation's target counts, `Nᵢ ∝ σᵢ²/Δᵢ²`: a player
-        /// `Δᵢ` from the threshold is toggled on a share `(gap·se_b/Δᵢ)²` of the bases, with
-        /// `se_b` the median standard error of the players within the gap, at least
-        /// `Φ(−t)/Φ(−gap)` and ``AdaptiveTopK/minimumBorderShare``.
-        case border
-    }
-
     /// What a unit of a round is for.
     enum Meta: Sendable {
         case endpoints
@@ -183,9 +164,6 @@ public struct AdaptiveTopK: Estimator, RoundBased {
     /// The smallest share of bases a player in play is toggled on (see
     /// ``Configuration/allocationGap``).
     static let minimumToggleShare = 1.0 / 16
-
-    /// The smallest share of bases a player in play is toggled on under ``AllocationScale/border``.
-    static let minimumBorderShare = 1.0 / 64
 
     /// A base coalition with toggles, until its round is folded.
     struct Base: Sendable {

@@ -39,10 +39,6 @@ public struct EstimatorOptions: Hashable, Sendable {
     /// The adaptive estimator's allocation gap in standard errors (see
     /// ``AdaptiveTopK/Configuration/allocationGap``); 0 toggles every player in play on every base.
     public var allocationGap: Double?
-    /// How the adaptive estimator shares the bases beyond the allocation gap: `own` or `border`.
-    public var allocation: String?
-    /// Whether the adaptive estimator's screening credits exclusions with the cost of placing.
-    public var creditPlacing: Bool?
 
     /// Default options with `seed`.
     public init(seed: UInt64 = 0) { self.seed = seed }
