@@ -16,9 +16,19 @@ estimators give the same results for a seed on any machine, so those runs need n
 to compare a new version of ours against them. A run that never kept
 the target gives a bound: "> x" when the other estimator did not keep it (its whole run over
 ours), "< x" when ours did not (the other's over our whole run). Bounds sort as their values in
-the median.
+the median. The median comes with a 90% bootstrap interval over the seeds (seeds drawn with
+replacement, 10,000 times, from a fixed generator; bounds again at their values): how far the
+median of this many seeds could move by the draw of the seeds alone.
 """
-import argparse, json, os, statistics, subprocess, sys
+import argparse, json, os, random, statistics, subprocess, sys
+
+
+def bootstrap(values, rounds=10000, level=0.9):
+    """The `level` percentile interval of the median of `values` over `rounds` resamplings."""
+    draw = random.Random(1)
+    medians = sorted(statistics.median(draw.choices(values, k=len(values))) for _ in range(rounds))
+    tail = (1 - level) / 2
+    return medians[int(tail * rounds)], medians[min(rounds - 1, int((1 - tail) * rounds))]
 
 
 def kept(bench, reference, run, k, target, tolerance, seconds=False):
@@ -110,8 +120,9 @@ def main():
         print(f"| {seed} | " + " | ".join(cells) + " |")
     for o in others:
         if ratios[o]:
-            print(f"{o} / {a.ours}: median {statistics.median(ratios[o]):.1f}x over {len(ratios[o])} seeds; "
-                  f"{sum(r >= 5 for r in ratios[o])} at 5x or more")
+            lo, hi = bootstrap(ratios[o])
+            print(f"{o} / {a.ours}: median {statistics.median(ratios[o]):.1f}x over {len(ratios[o])} seeds "
+                  f"(90% bootstrap interval {lo:.1f}x to {hi:.1f}x); {sum(r >= 5 for r in ratios[o])} at 5x or more")
 
 
 main()
