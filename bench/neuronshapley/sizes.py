@@ -13,7 +13,8 @@ conditional moments, so the proposals are fitted to the same data they are score
 fractions are optimistic, the more so the fewer bases per bin.
 
 With a file written by `pairs --complement` (each base followed by its complement, sizes s and
-n − s), it also compares an antithetic pair with two independent bases: the correlation of the
+n − s), the table above uses the first base of each pair (their sizes are uniform), and a second
+table compares an antithetic pair with two independent bases: the correlation of the
 two marginals of a pair, the pair's variance against two independent uniform bases, and, under
 the best proposal for each design (the pair's size drawn for the first base), the variance per
 evaluation of pairs against single bases (above 1: the complement costs more than it gives).
@@ -21,12 +22,20 @@ evaluation of pairs against single bases (above 1: the complement costs more tha
 import argparse, json, math, sys
 
 
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        sys.exit(f"{path}: cannot read it as JSON ({e})")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--bins", type=int, default=32)
     p.add_argument("pairs")
     a = p.parse_args()
-    d = json.load(open(a.pairs))
+    d = load(a.pairs)
     for key in ("focus", "sizes", "marginals"):
         if key not in d:
             sys.exit(f"{a.pairs}: no '{key}' (not a `neuronshapley-bench pairs --out` file)")

@@ -14,6 +14,14 @@ each group over the runs.
 import argparse, json, statistics, sys
 
 
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        sys.exit(f"{path}: cannot read it as JSON ({e})")
+
+
 def parse_groups(text):
     groups = []
     for part in text.split(","):
@@ -35,13 +43,15 @@ def main():
     p.add_argument("runs", nargs="+")
     a = p.parse_args()
     groups = parse_groups(a.groups)
-    ref = json.load(open(a.reference))
+    ref = load(a.reference)
+    if "order" not in ref and "ranking" not in ref:
+        sys.exit(f"{a.reference}: neither 'order' (a reference by address) nor 'ranking' (a reference run)")
     labels = [f"ranks {lo}-{hi}" for lo, hi in groups] + ["others"]
     shares = {label: [] for label in labels}
     print("| run | evaluations | direct marginals | " + " | ".join(labels) + " |")
     print("| --- | ---: | ---: | " + " | ".join("---:" for _ in labels) + " |")
     for name in a.runs:
-        run = json.load(open(name))
+        run = load(name)
         if "marginals" not in run:
             sys.exit(f"{name}: no marginal counts (not a race result)")
         if "order" in ref:
