@@ -243,7 +243,6 @@ extension AdaptiveTopK {
             }
             c.allocationGap = gap == 0 ? nil : gap
         }
-        if let prior = o.allocationPrior { c.allocationPrior = prior }
         return try AdaptiveTopK(c)
     }
 }

@@ -46,35 +46,13 @@ extension AdaptiveTopK {
     func toggleShares(_ players: [Int32]) -> [Double] {
         guard let gap = configuration.allocationGap else { return Array(repeating: 1, count: players.count) }
         let zz = z
-        // The empirical-Bayes prior over the measured players' values (mean, variance).
-        var prior: (mean: Double, variance: Double)?
-        if configuration.allocationPrior {
-            let measured = (0..<playerCount).filter { usesDirect($0) && lower[$0].isFinite && upper[$0].isFinite }
-            if measured.count > 2 * configuration.topK {
-                var values = measured.map { estimate[$0] }
-                let mean = values.reduce(0, +) / Double(values.count)
-                let spread = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)
-                let noise = measured.map { i -> Double in
-                    let se = (upper[i] - lower[i]) / (2 * zz)
-                    return se * se
-                }.reduce(0, +) / Double(measured.count)
-                let median = NeuronShapleyBandit.select(&values, rank: values.count / 2)
-                prior = (median, max(spread - noise, 1e-12))
-            }
-        }
         var shares = players.map { p -> Double in
             let i = Int(p)
             guard usesDirect(i), lower[i].isFinite, upper[i].isFinite else { return 1 }
-            var se = (upper[i] - lower[i]) / (2 * zz)
-            var value = estimate[i]
-            if let prior, se > 0 {
-                let weight = prior.variance / (prior.variance + se * se)
-                value = prior.mean + weight * (value - prior.mean)
-                se *= weight.squareRoot()
-            }
-            let t = abs(value - threshold) / se
+            let se = (upper[i] - lower[i]) / (2 * zz)
+            let t = abs(estimate[i] - threshold) / se
             guard se > 0, t.isFinite, t > gap else { return 1 }
-            return max(prior == nil ? Self.minimumToggleShare : Self.minimumToggleShare / 4, gap * gap / (t * t))
+            return max(Self.minimumToggleShare, gap * gap / (t * t))
         }
         if let top = shares.max(), top < 1 { shares = shares.map { min(1, $0 / top) } }
         return shares

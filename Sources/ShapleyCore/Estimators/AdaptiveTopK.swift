@@ -139,10 +139,6 @@ public struct AdaptiveTopK: Estimator, RoundBased {
         /// wide union-bound interval merely still touches it. `nil` toggles every player in play
         /// on every base. 1 by default.
         public var allocationGap: Double? = 1
-        /// Whether the shares beyond the gap measure each player's distance to the threshold by
-        /// its empirical-Bayes posterior (a normal prior fitted to the measured players) rather
-        /// than by its own estimate and standard error; `false` by default.
-        public var allocationPrior = false
 
         /// The default configuration for `playerCount` players and `seed`.
         public init(playerCount: Int, seed: UInt64) {

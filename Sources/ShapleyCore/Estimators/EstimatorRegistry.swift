@@ -39,8 +39,6 @@ public struct EstimatorOptions: Hashable, Sendable {
     /// The adaptive estimator's allocation gap in standard errors (see
     /// ``AdaptiveTopK/Configuration/allocationGap``); 0 toggles every player in play on every base.
     public var allocationGap: Double?
-    /// Whether the adaptive estimator's toggle shares use an empirical-Bayes posterior.
-    public var allocationPrior: Bool?
 
     /// Default options with `seed`.
     public init(seed: UInt64 = 0) { self.seed = seed }
