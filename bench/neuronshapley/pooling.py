@@ -1,7 +1,17 @@
 """Pools independent estimator runs (`neuronshapley-bench race` results) of one game into one
 reference: used by race.sh (our reference runs) and references.py (truncated Monte Carlo and
-untruncated permutation runs)."""
-import json
+untruncated permutation runs). `read` is the bench scripts' reader of one JSON file.
+"""
+import json, sys
+
+
+def read(path):
+    """The JSON in `path`; exits naming the file when it cannot be read or parsed."""
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        sys.exit(f"{path}: cannot read it as JSON ({e})")
 
 
 def num(x):

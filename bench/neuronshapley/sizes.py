@@ -19,15 +19,9 @@ two marginals of a pair, the pair's variance against two independent uniform bas
 the best proposal for each design (the pair's size drawn for the first base), the variance per
 evaluation of pairs against single bases (above 1: the complement costs more than it gives).
 """
-import argparse, json, math, sys
+import argparse, math, sys
 
-
-def load(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError) as e:
-        sys.exit(f"{path}: cannot read it as JSON ({e})")
+from pooling import read
 
 
 def main():
@@ -35,7 +29,7 @@ def main():
     p.add_argument("--bins", type=int, default=32)
     p.add_argument("pairs")
     a = p.parse_args()
-    d = load(a.pairs)
+    d = read(a.pairs)
     for key in ("focus", "sizes", "marginals"):
         if key not in d:
             sys.exit(f"{a.pairs}: no '{key}' (not a `neuronshapley-bench pairs --out` file)")

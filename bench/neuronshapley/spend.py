@@ -11,15 +11,9 @@ at the border of the top k (with the default groups, ranks 8 to 16) are a small 
 rest on filters whose side of the border is not in doubt; the last line gives the median share of
 each group over the runs.
 """
-import argparse, json, statistics, sys
+import argparse, statistics, sys
 
-
-def load(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError) as e:
-        sys.exit(f"{path}: cannot read it as JSON ({e})")
+from pooling import read
 
 
 def parse_groups(text):
@@ -43,7 +37,7 @@ def main():
     p.add_argument("runs", nargs="+")
     a = p.parse_args()
     groups = parse_groups(a.groups)
-    ref = load(a.reference)
+    ref = read(a.reference)
     if "order" not in ref and "ranking" not in ref:
         sys.exit(f"{a.reference}: neither 'order' (a reference by address) nor 'ranking' (a reference run)")
     labels = [f"ranks {lo}-{hi}" for lo, hi in groups] + ["others"]
@@ -51,7 +45,7 @@ def main():
     print("| run | evaluations | direct marginals | " + " | ".join(labels) + " |")
     print("| --- | ---: | ---: | " + " | ".join("---:" for _ in labels) + " |")
     for name in a.runs:
-        run = load(name)
+        run = read(name)
         if "marginals" not in run:
             sys.exit(f"{name}: no marginal counts (not a race result)")
         if "order" in ref:
