@@ -7,14 +7,17 @@ its final precision@k, and how far apart the reference puts the two groups.
 
 REFERENCE is a reference run (players by index) or a reference by address (`order` and `values`,
 as `paired.py --out` writes and recorded/reference-class3-independent.json holds); a filter held
-that the reference does not value shows as the rank past its last. The summary counts, over all runs, how often each reference rank was missed or held by mistake:
-if the misses all sit at the border, among filters whose reference values lie closer together
+that the reference does not value shows as the rank past its last. The summary counts, over all
+runs, how often each reference rank was missed or held by mistake: if the misses all sit at the
+border, among filters whose reference values lie closer together
 than the runs' own standard errors, the runs fail by noise at the border, not by losing a filter
 that stands clear. Its last line puts the runs' mean final estimate of each border rank beside the
 reference's value: a reference value that every estimator's runs fall short of (or exceed) on
 average is the reference's error, not theirs.
 """
-import argparse, collections, json, sys
+import argparse, collections, sys
+
+from pooling import read, reference_ranking
 
 
 def main():
@@ -23,18 +26,7 @@ def main():
     p.add_argument("reference")
     p.add_argument("runs", nargs="+")
     a = p.parse_args()
-    ref = json.load(open(a.reference))
-    if "order" in ref:
-        # A reference by address: its filters in order, with their values.
-        first = json.load(open(a.runs[0]))
-        addresses = first.get("addresses", [])
-        unknown = [x for x in ref["order"] if x not in addresses]
-        if unknown:
-            sys.exit(f"{a.reference}: {', '.join(unknown)} not players of {a.runs[0]} (named like {', '.join(addresses[:3])})")
-        ranking = [addresses.index(x) for x in ref["order"]]
-        values = {p: v for p, v in zip(ranking, ref["values"])}
-    else:
-        ranking, values = ref["ranking"], ref["values"]
+    ranking, values = reference_ranking(read(a.reference), a.reference, read(a.runs[0]), a.runs[0])
     if a.k >= len(ranking):
         sys.exit(f"--k {a.k}: the reference ranks {len(ranking)} players; expected fewer")
     rank = {player: r + 1 for r, player in enumerate(ranking)}
@@ -44,7 +36,7 @@ def main():
     print(f"| run | final p@{a.k} | reference ranks missed | held instead | value gap (smallest missed − largest held) |")
     print("| --- | ---: | --- | --- | ---: |")
     for name in a.runs:
-        run = json.load(open(name))
+        run = read(name)
         if not run.get("snapshots"):
             sys.exit(f"{name}: no snapshots (not a race result)")
         top = run["snapshots"][-1]["top"][:a.k]

@@ -15,6 +15,8 @@ reads the file as a reference) as JSON.
 """
 import argparse, json, math, sys
 
+from pooling import read
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -26,10 +28,7 @@ def main():
         sys.exit("a run is given twice: its bases would be counted twice; give each pairs run once")
     focus, columns = None, None
     for name in a.runs:
-        try:
-            run = json.load(open(name))
-        except (OSError, ValueError) as e:
-            sys.exit(f"{name}: cannot read a pairs run ({e})")
+        run = read(name)
         if not isinstance(run, dict) or "focus" not in run or "marginals" not in run:
             sys.exit(f"{name}: not the output of `neuronshapley-bench pairs --out` (no focus and marginals)")
         if focus is None:

@@ -1,6 +1,7 @@
 """Pools independent estimator runs (`neuronshapley-bench race` results) of one game into one
 reference: used by race.sh (our reference runs) and references.py (truncated Monte Carlo and
-untruncated permutation runs). `read` is the bench scripts' reader of one JSON file.
+untruncated permutation runs). `read` is the bench scripts' reader of one JSON file, and
+`reference_ranking` puts a reference's ranking in a run's player indices.
 """
 import json, sys
 
@@ -12,6 +13,23 @@ def read(path):
             return json.load(f)
     except (OSError, ValueError) as e:
         sys.exit(f"{path}: cannot read it as JSON ({e})")
+
+
+def reference_ranking(ref, ref_path, run, run_path):
+    """The reference's players in rank order as indices of `run` (a race result), with their
+    values by index. A reference by address (`order` and `values`, as `paired.py --out` writes)
+    is matched to the run's `addresses`; a reference run (`ranking` and `values`) is by index
+    already. Exits naming both files when a filter is not a player of the run."""
+    if "order" in ref:
+        addresses = run.get("addresses", [])
+        unknown = [x for x in ref["order"] if x not in addresses]
+        if unknown:
+            sys.exit(f"{ref_path}: {', '.join(unknown)} not players of {run_path} (named like {', '.join(addresses[:3])})")
+        ranking = [addresses.index(x) for x in ref["order"]]
+        return ranking, dict(zip(ranking, ref["values"]))
+    if "ranking" in ref:
+        return ref["ranking"], ref["values"]
+    sys.exit(f"{ref_path}: neither 'order' (a reference by address) nor 'ranking' (a reference run)")
 
 
 def num(x):

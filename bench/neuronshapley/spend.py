@@ -13,7 +13,7 @@ each group over the runs.
 """
 import argparse, statistics, sys
 
-from pooling import read
+from pooling import read, reference_ranking
 
 
 def parse_groups(text):
@@ -38,8 +38,6 @@ def main():
     a = p.parse_args()
     groups = parse_groups(a.groups)
     ref = read(a.reference)
-    if "order" not in ref and "ranking" not in ref:
-        sys.exit(f"{a.reference}: neither 'order' (a reference by address) nor 'ranking' (a reference run)")
     labels = [f"ranks {lo}-{hi}" for lo, hi in groups] + ["others"]
     shares = {label: [] for label in labels}
     print("| run | evaluations | direct marginals | " + " | ".join(labels) + " |")
@@ -48,14 +46,7 @@ def main():
         run = read(name)
         if "marginals" not in run:
             sys.exit(f"{name}: no marginal counts (not a race result)")
-        if "order" in ref:
-            addresses = run.get("addresses", [])
-            unknown = [x for x in ref["order"] if x not in addresses]
-            if unknown:
-                sys.exit(f"{a.reference}: {', '.join(unknown)} not players of {name}")
-            ranking = [addresses.index(x) for x in ref["order"]]
-        else:
-            ranking = ref["ranking"]
+        ranking, _ = reference_ranking(ref, a.reference, run, name)
         counts = run["marginals"]
         total = sum(counts)
         if total == 0:
