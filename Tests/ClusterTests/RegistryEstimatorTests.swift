@@ -57,10 +57,6 @@ import ShapleyTestKit
         #expect(throws: ShapleyError.self) { try RunConfiguration.registryEstimator(Self.run("adaptive", ["uniformShare": "1.5"], game: game)) }
         #expect(try Self.run("adaptive", ["allocationGap": "1.5"], game: game).estimatorOptions().allocationGap == 1.5)
         #expect(throws: ShapleyError.self) { try RunConfiguration.registryEstimator(Self.run("adaptive", ["allocationGap": "-1"], game: game)) }
-        #expect(try Self.run("adaptive", ["sharedToggles": "true"], game: game).estimatorOptions().sharedToggles == true)
-        #expect(throws: ClusterError.configuration("option sharedToggles='yes' must be true or false")) {
-            try RunConfiguration.registryEstimator(Self.run("adaptive", ["sharedToggles": "yes"], game: game))
-        }
         #expect(throws: ClusterError.configuration("option focus='1;2' is not a list of player indices; expected e.g. focus=3,17,40")) {
             try RunConfiguration.registryEstimator(Self.run("stratified", ["focus": "1;2"], game: game))
         }

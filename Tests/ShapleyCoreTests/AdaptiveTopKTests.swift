@@ -79,12 +79,10 @@ import Testing
                 "score finds \(found(e.screenScore)), additive \(found(additive)) of the top 10 in the first 60")
     }
 
-    @Test(arguments: [false, true])
-    func sameSeedSameReportWhateverTheOrder(sharedToggles: Bool) throws {
+    @Test func sameSeedSameReportWhateverTheOrder() throws {
         let g = try CollapsingNetworkGame(playerCount: 300, seed: 4)
         var c = AdaptiveTopK.Configuration(playerCount: 300, seed: 7)
         c.topK = 5
-        c.sharedToggles = sharedToggles
         c.budget = Budget(maxEvaluations: 15_000)
         var a = try AdaptiveTopK(c), b = try AdaptiveTopK(c), d = try AdaptiveTopK(c)
         let ra = try LocalRun.run(&a, game: g)
@@ -201,50 +199,6 @@ import Testing
         var f = try AdaptiveTopK(every)
         f.direct = e.direct
         #expect(f.toggleShares([0, 1, 2]) == [1, 1, 1])
-    }
-
-    /// With shared toggles one draw per base decides who is toggled: a player is toggled on about
-    /// its share of the bases, as with a draw per player, but the bases of a smaller share are
-    /// among those of every larger one, and players of equal shares are toggled together.
-    @Test(arguments: [false, true])
-    func sharedTogglesNestTheBasesOfSmallerShares(shared: Bool) throws {
-        let n = 400
-        var c = AdaptiveTopK.Configuration(playerCount: n, seed: 3)
-        c.topK = 2
-        c.allocationGap = 1
-        c.sharedToggles = shared
-        c.walksPerRound = 200
-        c.basesPerRound = 100_000
-        var e = try AdaptiveTopK(c)
-        let se = 0.01, z = e.z
-        // As if the endpoints' round had been folded: no round open, screening over.
-        e.book = RoundBook(seed: c.seed, playerCount: n)
-        e.endpoints = (full: 1, empty: 0)
-        e.screeningClosed = true
-        e.threshold = 0.5
-        // Players 0 to 3 at 0.5, 2, 4 and 2 standard errors from the threshold: shares 1, 1/4,
-        // 1/16 and 1/4; nobody else is in play.
-        for (i, t) in [(0, -0.5), (1, -2.0), (2, -4.0), (3, 2.0)] {
-            e.direct[i] = RunningStatistics([0.4, 0.6])
-            e.estimate[i] = 0.5 + t * se
-            e.lower[i] = e.estimate[i] - z * se
-            e.upper[i] = e.estimate[i] + z * se
-            e.active[i] = true
-        }
-        e.planRound()
-        let toggled = e.bases.values.map { Set($0.players) }
-        #expect(toggled.count > 1000, "\(toggled.count) bases")
-        let share = { (p: Int32) in Double(toggled.filter { $0.contains(p) }.count) / Double(toggled.count) }
-        #expect(share(0) == 1)
-        #expect(abs(share(1) - 0.25) < 0.04 && abs(share(3) - 0.25) < 0.04 && abs(share(2) - 1.0 / 16) < 0.02,
-                "\([share(1), share(3), share(2)])")
-        let together = toggled.filter { $0.contains(1) == $0.contains(3) }.count
-        let nested = toggled.allSatisfy { !$0.contains(2) || ($0.contains(1) && $0.contains(3)) }
-        if shared {
-            #expect(together == toggled.count && nested)
-        } else {
-            #expect(together < toggled.count && !nested)
-        }
     }
 
     /// The allocation by gap spends a larger share of the direct marginals on the two players at

@@ -20,7 +20,6 @@ extension RunConfiguration {
         ("focus", "players valued by stratified sampling, comma-separated indices"),
         ("uniformShare", "uniform share of the adaptive estimator's size proposal, in (0, 1]; 1 for uniform sizes"),
         ("allocationGap", "adaptive estimator: players within this many standard errors of the top-k threshold are measured on every base, farther ones on fewer; 0 measures every player in play on every base"),
-        ("sharedToggles", "adaptive estimator: true chooses the players measured on a base by one draw per base, so that players share as many bases as their shares allow"),
     ]
 
     /// The option names ``estimatorOptions()`` understands (those of ``estimatorSettings``).
@@ -67,9 +66,6 @@ extension RunConfiguration {
             case "chunkSize": o.chunkSize = try int(key, text)
             case "uniformShare": o.uniformShare = try double(key, text)
             case "allocationGap": o.allocationGap = try double(key, text)
-            case "sharedToggles":
-                guard let v = Bool(text) else { throw ClusterError.configuration("option sharedToggles='\(text)' must be true or false") }
-                o.sharedToggles = v
             case "focus":
                 guard let players = EstimatorOptions.players(fromList: text) else {
                     throw ClusterError.configuration("option focus='\(text)' is not a list of player indices; expected e.g. focus=3,17,40")

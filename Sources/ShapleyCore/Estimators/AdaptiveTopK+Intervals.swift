@@ -243,7 +243,6 @@ extension AdaptiveTopK {
             }
             c.allocationGap = gap == 0 ? nil : gap
         }
-        if let shared = o.sharedToggles { c.sharedToggles = shared }
         return try AdaptiveTopK(c)
     }
 }

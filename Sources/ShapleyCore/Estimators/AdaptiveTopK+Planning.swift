@@ -103,13 +103,11 @@ extension AdaptiveTopK {
             let baseUnit = min(c.unitSize, max(Self.smallestUnit, spread))
             for _ in 0..<count {
                 let s = nextSample
-                // Who is toggled on this base: a draw per player (or one for the base, see
-                // ``Configuration/sharedToggles``), from a stream of its own so that the base's
-                // order and size do not depend on it. The most doubtful player's share is 1, so
-                // nobody is left out of every base.
+                // Who is toggled on this base: an independent draw per player, from a stream of
+                // its own so that the base's order and size do not depend on it. The most doubtful
+                // player's share is 1, so nobody is left out of every base.
                 var draw = RandomStream(seed: c.seed, index: s, purpose: 2)
-                let shared = c.sharedToggles ? draw.unit() : nil
-                let toggled = zip(players, shares).compactMap { player, share in (shared ?? draw.unit()) < share ? player : nil }
+                let toggled = zip(players, shares).compactMap { player, share in draw.unit() < share ? player : nil }
                 guard c.budget.allows(evaluations: evaluations, samples: Int(nextSample), moreEvaluations: toggled.count + 1, moreSamples: 1) else { break }
                 nextSample += 1
                 let size = proposal.size(atQuantile: baseQuantile(basesPlanned))

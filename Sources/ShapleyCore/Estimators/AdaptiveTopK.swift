@@ -139,14 +139,6 @@ public struct AdaptiveTopK: Estimator, RoundBased {
         /// wide union-bound interval merely still touches it. `nil` toggles every player in play
         /// on every base. 1 by default.
         public var allocationGap: Double? = 1
-        /// Whether the players toggled on a base are chosen by one uniform draw per base (player
-        /// `i` when the draw falls below its share) instead of one draw per player. Each player's
-        /// chance of being toggled is its share either way, so its marginals stay unbiased; shared,
-        /// the bases of a player with a smaller share are a subset of those of any player with a
-        /// larger one. Marginals of different players on one base are correlated (both large where
-        /// the base sits near the network's collapse), so the difference of two players' means,
-        /// which decides their order, is the more precise the more bases they share.
-        public var sharedToggles = false
 
         /// The default configuration for `playerCount` players and `seed`.
         public init(playerCount: Int, seed: UInt64) {

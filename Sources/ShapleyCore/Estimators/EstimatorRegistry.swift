@@ -39,9 +39,6 @@ public struct EstimatorOptions: Hashable, Sendable {
     /// The adaptive estimator's allocation gap in standard errors (see
     /// ``AdaptiveTopK/Configuration/allocationGap``); 0 toggles every player in play on every base.
     public var allocationGap: Double?
-    /// Whether the adaptive estimator chooses the players toggled on a base by one draw per base
-    /// (see ``AdaptiveTopK/Configuration/sharedToggles``).
-    public var sharedToggles: Bool?
 
     /// Default options with `seed`.
     public init(seed: UInt64 = 0) { self.seed = seed }
