@@ -1,7 +1,8 @@
 """Pools independent estimator runs (`neuronshapley-bench race` results) of one game into one
 reference: used by race.sh (our reference runs) and references.py (truncated Monte Carlo and
-untruncated permutation runs). `read` is the bench scripts' reader of one JSON file, and
-`reference_ranking` puts a reference's ranking in a run's player indices.
+untruncated permutation runs). `read` is the bench scripts' reader of one JSON file, `read_pairs`
+of a file of plain marginals, and `reference_ranking` puts a reference's ranking in a run's player
+indices.
 """
 import json, sys
 
@@ -13,6 +14,16 @@ def read(path):
             return json.load(f)
     except (OSError, ValueError) as e:
         sys.exit(f"{path}: cannot read it as JSON ({e})")
+
+
+def read_pairs(path):
+    """A `neuronshapley-bench pairs --out` file (its `focus`, `sizes` and `marginals`); exits
+    naming the file when it is not one."""
+    d = read(path)
+    for key in ("focus", "sizes", "marginals"):
+        if key not in d:
+            sys.exit(f"{path}: no '{key}' (not a `neuronshapley-bench pairs --out` file)")
+    return d
 
 
 def reference_ranking(ref, ref_path, run, run_path):

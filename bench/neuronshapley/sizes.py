@@ -21,7 +21,7 @@ evaluation of pairs against single bases (above 1: the complement costs more tha
 """
 import argparse, math, sys
 
-from pooling import read
+from pooling import read_pairs
 
 
 def main():
@@ -29,10 +29,7 @@ def main():
     p.add_argument("--bins", type=int, default=32)
     p.add_argument("pairs")
     a = p.parse_args()
-    d = read(a.pairs)
-    for key in ("focus", "sizes", "marginals"):
-        if key not in d:
-            sys.exit(f"{a.pairs}: no '{key}' (not a `neuronshapley-bench pairs --out` file)")
+    d = read_pairs(a.pairs)
     sizes, marginals, focus = d["sizes"], d["marginals"], d["focus"]
     if not sizes or a.bins < 1:
         sys.exit(f"{a.pairs}: no bases, or --bins {a.bins} below 1")
