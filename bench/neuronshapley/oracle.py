@@ -4,7 +4,8 @@ which filters matter, simulated by resampling the bases of a `neuronshapley-benc
 file (plain marginals of every focus filter on bases of uniformly drawn sizes).
 
     python3 bench/neuronshapley/oracle.py [--k 10] [--target 0.9] [--budget 46400]
-        [--replicates 400] [--seed 1] [--recorded BANDIT.json] PAIRS.json
+        [--replicates 400] [--seed 1] [--bins 32] [--ranks FIRST-LAST ...] [--independent]
+        [--recorded BANDIT.json] PAIRS.json
 
 The simulated game is the file itself: its means are the true values, its top k the truth (the
 independent reference of the race is exactly this). Each oracle knows the ranks it does not
@@ -15,6 +16,7 @@ means. Oracles:
 
 - `focus`: toggles every focus filter (ranks 1 to 20 of the file);
 - `border`: toggles only ranks 8 to 13 (ranks 1 to 7 are known in, 14 to 20 known out);
+- `--ranks FIRST-LAST` (repeatable): toggles those ranks, which must hold ranks k and k + 1;
 - each also with importance sampling of the base size (`+ sizes`): bases drawn with weights from
   the best size proposal common to its filters, fitted on the whole file (`q(s) ∝ √(mean
   E[m² | s])`, mixed with a uniform share of 0.15, as in sizes.py), and the marginals weighted back.
@@ -159,6 +161,8 @@ def main():
             sys.exit(f"--ranks {spec}: expected FIRST-LAST, 1-based ranks such as 8-13")
         if not 1 <= int(first) <= int(last) <= len(names):
             sys.exit(f"--ranks {spec}: ranks run from 1 to {len(names)}")
+        if not int(first) <= a.k < int(last):
+            sys.exit(f"--ranks {spec}: an oracle must toggle ranks {a.k} and {a.k + 1}, whose order decides its top {a.k}; e.g. 8-13")
     draw = np.random.default_rng(a.seed + 1)
     for name, first, last in oracles:
         if first >= a.k or last < a.k:
