@@ -37,7 +37,7 @@ import argparse, statistics, sys
 
 import numpy as np
 
-from pooling import read, read_pairs
+from pooling import race_ratio, rank_ranges, read, read_pairs
 
 
 def main():
@@ -100,6 +100,7 @@ def main():
         if weighted:
             ratio = proposal(rows)
             prob = ratio / ratio.sum()
+        toggled = m[rows]
         known_in = first  # ranks 0..first-1 are known to be in the top k
         picks = a.k - known_in
         kept = []
@@ -108,9 +109,9 @@ def main():
             draws = [rng.choice(len(sizes), size=count, p=prob) if weighted else rng.integers(0, len(sizes), size=count)
                      for _ in (rows if a.independent else rows[:1])]
             if a.independent:
-                x = np.stack([m[r, dr] / (ratio[dr] if weighted else 1) for r, dr in zip(rows, draws)])
+                x = np.stack([toggled[j, dr] / (ratio[dr] if weighted else 1) for j, dr in enumerate(draws)])
             else:
-                x = m[rows][:, draws[0]] / (ratio[draws[0]] if weighted else 1)
+                x = toggled[:, draws[0]] / (ratio[draws[0]] if weighted else 1)
             means = np.cumsum(x, axis=1) / np.arange(1, count + 1)
             # The oracle's top k: the known leaders and its best `picks` by running mean; its hits
             # among them are the true top-k members it picks (rows below index k are not).
@@ -125,13 +126,15 @@ def main():
             kept.append((start + 1) * cost)
         return kept, cost
 
+    def quantile(values, f):
+        """The `f` quantile of sorted `values`, taken at a value."""
+        return values[min(len(values) - 1, int(f * len(values)))]
+
     def summary(kept):
-        got = sorted(x for x in kept if x is not None)
         never = sum(x is None for x in kept) / len(kept)
         # Never kept counts as the whole budget (a bound) in the median and quartiles.
         alls = sorted(x if x is not None else a.budget for x in kept)
-        q = lambda f: alls[min(len(alls) - 1, int(f * len(alls)))]
-        return statistics.median(alls), q(0.25), q(0.75), never, got
+        return statistics.median(alls), quantile(alls, 0.25), quantile(alls, 0.75), never
 
     recorded = read(a.recorded) if a.recorded else None
     if recorded is not None and "seeds" not in recorded:
@@ -141,10 +144,9 @@ def main():
         if set(scored) != set(names[:a.k]):
             sys.exit(f"{a.recorded}: scored against {','.join(scored)}, not this file's top {a.k}")
         bandit = [(row["kept"], row["evaluations"]) for row in recorded["seeds"].values()]
-        kepts = [k for k, _ in bandit if k is not None]
         print(f"{recorded.get('estimator', 'recorded')}: kept points of {len(bandit)} seeds, median "
               f"{statistics.median([k if k is not None else e for k, e in bandit]):,.0f} evaluations "
-              f"({len(bandit) - len(kepts)} never kept, counted at their whole run)")
+              f"({sum(k is None for k, _ in bandit)} never kept, counted at their whole run)")
     print(f"\nbudget {a.budget:,} evaluations, {a.replicates} replicates, precision@{a.k} >= {a.target} kept to the end"
           + (", each filter on bases of its own" if a.independent else ", the toggled filters sharing every base") + "\n")
     head = "| oracle | toggles | evaluations per base | kept: median | quartiles | never kept |"
@@ -154,22 +156,19 @@ def main():
     print("|" + " --- |" * 2 + " ---: |" * (4 + (2 if recorded is not None else 0)))
     oracles = [("focus", 0, len(names) - 1), ("border", 7, min(len(names) - 1, 12))]
     for spec in a.ranks or []:
-        first, _, last = spec.partition("-")
-        try:
-            oracles.append((f"ranks {spec}", int(first) - 1, int(last) - 1))
-        except ValueError:
-            sys.exit(f"--ranks {spec}: expected FIRST-LAST, 1-based ranks such as 8-13")
-        if not 1 <= int(first) <= int(last) <= len(names):
-            sys.exit(f"--ranks {spec}: ranks run from 1 to {len(names)}")
-        if not int(first) <= a.k < int(last):
-            sys.exit(f"--ranks {spec}: an oracle must toggle ranks {a.k} and {a.k + 1}, whose order decides its top {a.k}; e.g. 8-13")
+        for first, last in rank_ranges(spec, "--ranks"):
+            if last > len(names):
+                sys.exit(f"--ranks {spec}: ranks run from 1 to {len(names)}")
+            if not first <= a.k < last:
+                sys.exit(f"--ranks {spec}: an oracle must toggle ranks {a.k} and {a.k + 1}, whose order decides its top {a.k}; e.g. 8-13")
+            oracles.append((f"ranks {first}-{last}", first - 1, last - 1))
     draw = np.random.default_rng(a.seed + 1)
     for name, first, last in oracles:
         if first >= a.k or last < a.k:
             continue
         for weighted in (False, True):
             kept, cost = simulate(first, last, weighted)
-            med, q1, q3, never, _ = summary(kept)
+            med, q1, q3, never = summary(kept)
             cells = [name + (" + sizes" if weighted else ""), f"ranks {first + 1}-{last + 1}", str(cost),
                      f"{med:,.0f}", f"{q1:,.0f}-{q3:,.0f}", f"{never:.2f}"]
             if recorded is not None:
@@ -177,16 +176,12 @@ def main():
                 for _ in range(2000):
                     ratios = []
                     for kb, eb in bandit:
-                        ko = kept[draw.integers(0, len(kept))]
-                        if kb is not None and ko is not None:
-                            ratios.append(kb / ko)
-                        elif ko is not None:
-                            ratios.append(eb / ko)
-                        elif kb is not None:
-                            ratios.append(kb / a.budget)
+                        r, _ = race_ratio(kb, eb, kept[draw.integers(0, len(kept))], a.budget)
+                        if r is not None:
+                            ratios.append(r)
                     races.append(statistics.median(ratios))
                 races.sort()
-                cells += [f"{statistics.median(races):.1f}x (90%: {races[100]:.1f}x-{races[1899]:.1f}x)",
+                cells += [f"{statistics.median(races):.1f}x (90%: {quantile(races, 0.05):.1f}x-{quantile(races, 0.95):.1f}x)",
                           f"{sum(r >= 5 for r in races) / len(races):.2f}"]
             print("| " + " | ".join(cells) + " |")
 

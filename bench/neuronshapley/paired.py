@@ -15,7 +15,7 @@ reads the file as a reference) as JSON.
 """
 import argparse, json, math, sys
 
-from pooling import read
+from pooling import read_pairs
 
 
 def main():
@@ -28,9 +28,7 @@ def main():
         sys.exit("a run is given twice: its bases would be counted twice; give each pairs run once")
     focus, columns = None, None
     for name in a.runs:
-        run = read(name)
-        if not isinstance(run, dict) or "focus" not in run or "marginals" not in run:
-            sys.exit(f"{name}: not the output of `neuronshapley-bench pairs --out` (no focus and marginals)")
+        run = read_pairs(name)
         if focus is None:
             focus, columns = run["focus"], [list(m) for m in run["marginals"]]
         elif run["focus"] != focus:

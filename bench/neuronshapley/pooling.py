@@ -1,8 +1,8 @@
 """Pools independent estimator runs (`neuronshapley-bench race` results) of one game into one
 reference: used by race.sh (our reference runs) and references.py (truncated Monte Carlo and
 untruncated permutation runs). `read` is the bench scripts' reader of one JSON file, `read_pairs`
-of a file of plain marginals, and `reference_ranking` puts a reference's ranking in a run's player
-indices.
+of a file of plain marginals, `reference_ranking` puts a reference's ranking in a run's player
+indices, `rank_ranges` parses ranges of ranks and `race_ratio` is the race's ratio for one seed.
 """
 import json, sys
 
@@ -24,6 +24,36 @@ def read_pairs(path):
         if key not in d:
             sys.exit(f"{path}: no '{key}' (not a `neuronshapley-bench pairs --out` file)")
     return d
+
+
+def rank_ranges(text, option):
+    """Ranges of 1-based ranks written as `1-7,8-16` (a single rank as `5`); exits naming
+    `option` and what would work when they do not parse."""
+    ranges = []
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        try:
+            lo, hi = int(lo), int(hi or lo)
+        except ValueError:
+            sys.exit(f"{option} {text}: expected rank ranges such as 1-7,8-16,17-20")
+        if not 1 <= lo <= hi:
+            sys.exit(f"{option} {text}: {part} is not a range of ranks from 1")
+        ranges.append((lo, hi))
+    return ranges
+
+
+def race_ratio(other_kept, other_total, ours_kept, ours_total):
+    """The race's ratio for one seed, the other estimator's evaluations over ours to keep the
+    target, and its kind: "=" when both kept it, ">" (a lower bound, the other's whole run) when
+    only ours did, "<" (an upper bound, over our whole run) when only the other did; None when
+    neither did."""
+    if other_kept and ours_kept:
+        return other_kept / ours_kept, "="
+    if ours_kept:
+        return other_total / ours_kept, ">"
+    if other_kept:
+        return other_kept / ours_total, "<"
+    return None, None
 
 
 def reference_ranking(ref, ref_path, run, run_path):

@@ -22,6 +22,8 @@ median of this many seeds could move by the draw of the seeds alone.
 """
 import argparse, json, os, random, statistics, subprocess, sys
 
+from pooling import race_ratio
+
 
 def bootstrap(values, rounds=10000, level=0.9):
     """The `level` percentile interval of the median of `values` over `rounds` resamplings."""
@@ -106,14 +108,8 @@ def main():
             else:
                 cells += ["-", "-"]
                 continue
-            if ko and kr:
-                r, text = kr / ko, f"{kr / ko:.1f}x"
-            elif ko:
-                r, text = total(run) / ko, f"> {total(run) / ko:.1f}x"
-            elif kr:
-                r, text = kr / total(ours), f"< {kr / total(ours):.1f}x"
-            else:
-                r, text = None, "neither"
+            r, kind = race_ratio(kr, total(run), ko, total(ours))
+            text = "neither" if r is None else f"{r:.1f}x" if kind == "=" else f"{kind} {r:.1f}x"
             if r is not None:
                 ratios[o].append(r)
             cells += [show(kr) if kr else f"not kept ({show(total(run))})", text]

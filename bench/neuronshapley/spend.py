@@ -13,21 +13,7 @@ each group over the runs.
 """
 import argparse, statistics, sys
 
-from pooling import read, reference_ranking
-
-
-def parse_groups(text):
-    groups = []
-    for part in text.split(","):
-        lo, _, hi = part.partition("-")
-        try:
-            lo, hi = int(lo), int(hi or lo)
-        except ValueError:
-            sys.exit(f"--groups {text}: expected rank ranges such as 1-7,8-16,17-20")
-        if not 1 <= lo <= hi:
-            sys.exit(f"--groups {text}: {part} is not a range of ranks from 1")
-        groups.append((lo, hi))
-    return groups
+from pooling import rank_ranges, read, reference_ranking
 
 
 def main():
@@ -36,7 +22,7 @@ def main():
     p.add_argument("reference")
     p.add_argument("runs", nargs="+")
     a = p.parse_args()
-    groups = parse_groups(a.groups)
+    groups = rank_ranges(a.groups, "--groups")
     ref = read(a.reference)
     labels = [f"ranks {lo}-{hi}" for lo, hi in groups] + ["others"]
     shares = {label: [] for label in labels}
