@@ -57,6 +57,11 @@ import ShapleyTestKit
         #expect(throws: ShapleyError.self) { try RunConfiguration.registryEstimator(Self.run("adaptive", ["uniformShare": "1.5"], game: game)) }
         #expect(try Self.run("adaptive", ["allocationGap": "1.5"], game: game).estimatorOptions().allocationGap == 1.5)
         #expect(throws: ShapleyError.self) { try RunConfiguration.registryEstimator(Self.run("adaptive", ["allocationGap": "-1"], game: game)) }
+        #expect(try Self.run("adaptive", ["disputedObservations": "8"], game: game).estimatorOptions().disputedObservations == 8)
+        #expect(throws: ShapleyError.invalidOption(name: "disputedObservations", value: "1",
+                                                   expected: "a number of direct observations, at least 2 (2 asks no more of a disputed player than of any other)")) {
+            try RunConfiguration.registryEstimator(Self.run("adaptive", ["disputedObservations": "1"], game: game))
+        }
         #expect(throws: ClusterError.configuration("option focus='1;2' is not a list of player indices; expected e.g. focus=3,17,40")) {
             try RunConfiguration.registryEstimator(Self.run("stratified", ["focus": "1;2"], game: game))
         }

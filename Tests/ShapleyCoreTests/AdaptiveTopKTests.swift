@@ -201,6 +201,53 @@ import Testing
         #expect(f.toggleShares([0, 1, 2]) == [1, 1, 1])
     }
 
+    /// A screening leader whose first two direct marginals fall far below the threshold borrows a
+    /// small variance from the players with similar means, and its interval resolves it below the
+    /// threshold at once. With `disputedObservations` it stays in play, on every base, until it has
+    /// that many direct observations; so does a player screening put below whose first marginals
+    /// lie above. Players on the same side by both are resolved as before.
+    @Test func aPlayerDisputedByItsScreeningEstimateStaysInPlay() throws {
+        let n = 60
+        func state(disputed: Int, leaderMarginals: [Double]) throws -> AdaptiveTopK {
+            var c = AdaptiveTopK.Configuration(playerCount: n, seed: 1)
+            c.topK = 3
+            c.disputedObservations = disputed
+            var e = try AdaptiveTopK(c)
+            e.book = RoundBook(seed: c.seed, playerCount: n)
+            e.endpoints = (full: 1, empty: 0)
+            e.screeningClosed = true
+            e.screeningWalks = 20
+            e.promoted = Array(repeating: true, count: n)
+            let drops = { (level: Double) in RunningStatistics((0..<12).map { level + ($0 % 2 == 0 ? -0.02 : 0.02) }) }
+            for i in 0..<n {
+                e.screen[i] = drops(i < 2 || i == 4 ? 0.35 : 0)
+                let level = i < 2 ? 0.3 : i < 4 ? 0.1 : 0.005
+                e.direct[i] = RunningStatistics((0..<10).map { level + ($0 % 2 == 0 ? -0.004 : 0.004) })
+            }
+            e.direct[4] = RunningStatistics(leaderMarginals)
+            e.direct[5] = RunningStatistics([0.5, 0.6])
+            e.updateEstimates()
+            return e
+        }
+        let unlucky = [-0.05, -0.06]
+        let plain = try state(disputed: 2, leaderMarginals: unlucky)
+        #expect(abs(plain.threshold - 0.2) < 1e-9)
+        #expect(plain.upper[4] < plain.threshold && !plain.active[4], "interval \(plain.lower[4])...\(plain.upper[4])")
+        #expect(plain.lower[5] > plain.threshold && !plain.active[5])
+        let held = try state(disputed: 8, leaderMarginals: unlucky)
+        #expect(held.active[4] && held.disputed[4] && held.active[5] && held.disputed[5])
+        #expect(!held.active[0] && !held.active[2] && !held.active[30] && held.disputed.filter { $0 }.count == 2)
+        #expect(held.toggleShares([4, 5]) == [1, 1])
+        let measured = try state(disputed: 8, leaderMarginals: unlucky + Array(repeating: -0.055, count: 6))
+        #expect(!measured.active[4] && !measured.disputed[4])
+    }
+
+    @Test func rejectsFewerThanTwoDisputedObservations() {
+        var c = AdaptiveTopK.Configuration(playerCount: 10, seed: 1)
+        c.disputedObservations = 1
+        #expect(throws: ShapleyError.self) { try AdaptiveTopK(c) }
+    }
+
     /// The allocation by gap spends a larger share of the direct marginals on the two players at
     /// the boundary of the top k (the true k-th and (k+1)-th) than toggling every player in play on
     /// every base does, and still finds the top k.

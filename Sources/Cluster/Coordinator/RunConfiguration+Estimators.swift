@@ -20,6 +20,7 @@ extension RunConfiguration {
         ("focus", "players valued by stratified sampling, comma-separated indices"),
         ("uniformShare", "uniform share of the adaptive estimator's size proposal, in (0, 1]; 1 for uniform sizes"),
         ("allocationGap", "adaptive estimator: players within this many standard errors of the top-k threshold are measured on every base, farther ones on fewer; 0 measures every player in play on every base"),
+        ("disputedObservations", "adaptive estimator: direct observations a player needs before it is resolved on the other side of the top-k threshold from its screening estimate"),
     ]
 
     /// The option names ``estimatorOptions()`` understands (those of ``estimatorSettings``).
@@ -66,6 +67,7 @@ extension RunConfiguration {
             case "chunkSize": o.chunkSize = try int(key, text)
             case "uniformShare": o.uniformShare = try double(key, text)
             case "allocationGap": o.allocationGap = try double(key, text)
+            case "disputedObservations": o.disputedObservations = try int(key, text)
             case "focus":
                 guard let players = EstimatorOptions.players(fromList: text) else {
                     throw ClusterError.configuration("option focus='\(text)' is not a list of player indices; expected e.g. focus=3,17,40")

@@ -119,11 +119,13 @@ extension AdaptiveTopK {
         let c1 = Double(g - 1) / Double(n - 1)
         let c0 = c1 * (ends.full - ends.empty)
         let screenVariance = screeningWalks > 1 ? screeningVariances() : []
+        var screened = [Double](repeating: .nan, count: n)
         for i in 0..<n {
+            if screen[i].count > 0 { screened[i] = (screen[i].mean - c0) / (1 - c1) }
             if usesDirect(i) {
                 estimate[i] = direct[i].mean
             } else if screen[i].count > 0 {
-                estimate[i] = (screen[i].mean - c0) / (1 - c1)
+                estimate[i] = screened[i]
                 let half = screenVariance.isEmpty ? .infinity : zz * (screenVariance[i] / Double(screen[i].count)).squareRoot() / (1 - c1)
                 lower[i] = estimate[i] - half
                 upper[i] = estimate[i] + half
@@ -176,7 +178,9 @@ extension AdaptiveTopK {
                 }
             }
             let narrow = (upper[i] - lower[i]) / 2 < configuration.resolution * abs(threshold)
-            active[i] = promoted[i] && (direct[i].count < configuration.minObservations
+            disputed[i] = promoted[i] && usesDirect(i) && direct[i].count < configuration.disputedObservations
+                && screen[i].count > 0 && (screened[i] > threshold) != (estimate[i] > threshold)
+            active[i] = promoted[i] && (direct[i].count < configuration.minObservations || disputed[i]
                                         || (lower[i] < threshold && upper[i] > threshold && !narrow))
             if active[i] { activeCount += 1 }
         }
@@ -242,6 +246,13 @@ extension AdaptiveTopK {
                                                  expected: "a number of standard errors, at least 0; 0 toggles every player in play on every base")
             }
             c.allocationGap = gap == 0 ? nil : gap
+        }
+        if let m = o.disputedObservations {
+            guard m >= 2 else {
+                throw ShapleyError.invalidOption(name: "disputedObservations", value: "\(m)",
+                                                 expected: "a number of direct observations, at least 2 (2 asks no more of a disputed player than of any other)")
+            }
+            c.disputedObservations = m
         }
         return try AdaptiveTopK(c)
     }

@@ -40,7 +40,8 @@ extension AdaptiveTopK {
 
     /// The share of bases each player in play is toggled on (see
     /// ``Configuration/allocationGap``): 1 within `allocationGap` standard errors of the threshold
-    /// (and for players with fewer than ``Configuration/minObservations`` direct observations),
+    /// (and for players with fewer than ``Configuration/minObservations`` direct observations, or
+    /// disputed by their screening estimate: see ``Configuration/disputedObservations``),
     /// `(allocationGap / t)²` at `t` standard errors, at least ``minimumToggleShare``; scaled so
     /// that the most doubtful player is toggled on every base.
     func toggleShares(_ players: [Int32]) -> [Double] {
@@ -48,7 +49,7 @@ extension AdaptiveTopK {
         let zz = z
         var shares = players.map { p -> Double in
             let i = Int(p)
-            guard usesDirect(i), lower[i].isFinite, upper[i].isFinite else { return 1 }
+            guard usesDirect(i), !disputed[i], lower[i].isFinite, upper[i].isFinite else { return 1 }
             let se = (upper[i] - lower[i]) / (2 * zz)
             let t = abs(estimate[i] - threshold) / se
             guard se > 0, t.isFinite, t > gap else { return 1 }

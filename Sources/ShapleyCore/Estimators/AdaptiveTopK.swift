@@ -65,7 +65,8 @@ import Darwin
 /// - Pruning: a promoted player with at least ``Configuration/minObservations`` direct
 ///   observations whose interval excludes `τ`, or is narrower than ``Configuration/resolution``
 ///   times `|τ|` on each side, is resolved and no longer measured; it comes back into play if `τ`
-///   moves into its interval.
+///   moves into its interval. One whose direct mean and screening estimate lie on different sides
+///   of `τ` needs ``Configuration/disputedObservations`` direct observations first.
 /// - Stopping rule: nobody left in play and nobody left to promote, or the budget spent.
 /// - Bias: none in the direct observations. The top-k can be wrong with probability about `δ`
 ///   plus what the normal approximation, repeated looks and screening's additivity assumption add.
@@ -85,6 +86,13 @@ public struct AdaptiveTopK: Estimator, RoundBased {
         /// Direct observations a player needs before it may be resolved and reported by them, 2 by
         /// default (its interval's variance is moderated by ``priorWeight`` pseudo-observations).
         public var minObservations = 2
+        /// Direct observations a player needs before it may be resolved on the other side of the
+        /// threshold `τ` from its screening estimate, 2 by default (no more than any other player
+        /// needs). Screening put such a player on one side and a few direct
+        /// marginals on the other: an unlucky start can move a leader's direct mean far below
+        /// `τ`, where its moderated variance, borrowed from players with similar means, is small.
+        /// While the two disagree the player stays in play and is toggled on every base.
+        public var disputedObservations = 2
         /// A player whose interval is narrower than this fraction of `|τ|` on each side counts as
         /// resolved even when the interval holds `τ`: its value is that close to the boundary, and
         /// telling it from its neighbours is not worth the evaluations (an ε-good top-k). 0.02 by
@@ -189,6 +197,9 @@ public struct AdaptiveTopK: Estimator, RoundBased {
     /// Players that screening currently excludes from direct measurement.
     var excluded: [Bool]
     var active: [Bool]
+    /// Players kept in play because their direct mean and screening estimate disagree on the
+    /// side of the threshold (see ``Configuration/disputedObservations``).
+    var disputed: [Bool]
     var activeCount = 0
     var unsafeCount: Int
     var estimate: [Double]
@@ -211,11 +222,11 @@ public struct AdaptiveTopK: Estimator, RoundBased {
     public init(_ configuration: Configuration) throws {
         let c = configuration
         try TopKSearchSettings.validate(playerCount: c.playerCount, topK: c.topK, delta: c.delta)
-        guard c.minObservations >= 2, c.walksPerRound >= 1, c.basesPerRound >= 1, c.unitSize >= 2, c.sizeBins >= 1,
+        guard c.minObservations >= 2, c.disputedObservations >= 2, c.walksPerRound >= 1, c.basesPerRound >= 1, c.unitSize >= 2, c.sizeBins >= 1,
               c.minScreeningWalks >= 2, c.maxScreeningWalks >= c.minScreeningWalks else {
             throw ShapleyError.invalidOption(
-                name: "counts", value: "min observations \(c.minObservations), walks \(c.walksPerRound), bases \(c.basesPerRound), unit size \(c.unitSize), bins \(c.sizeBins), screening walks \(c.minScreeningWalks)...\(c.maxScreeningWalks)",
-                expected: "at least 2 observations, 1 walk, 1 base, 2 coalitions per unit, 1 bin, 2 screening walks and a maximum not below the minimum")
+                name: "counts", value: "min observations \(c.minObservations), disputed observations \(c.disputedObservations), walks \(c.walksPerRound), bases \(c.basesPerRound), unit size \(c.unitSize), bins \(c.sizeBins), screening walks \(c.minScreeningWalks)...\(c.maxScreeningWalks)",
+                expected: "at least 2 observations (also when disputed), 1 walk, 1 base, 2 coalitions per unit, 1 bin, 2 screening walks and a maximum not below the minimum")
         }
         guard c.truncationPatience >= 1, (c.truncationTolerance ?? 0) >= 0 else {
             throw ShapleyError.invalidOption(name: "truncation tolerance / patience",
@@ -242,6 +253,7 @@ public struct AdaptiveTopK: Estimator, RoundBased {
         promoted = Array(repeating: screeningClosed, count: n)
         active = promoted
         excluded = Array(repeating: false, count: n)
+        disputed = excluded
         unsafeCount = n
         estimate = Array(repeating: 0, count: n)
         lower = Array(repeating: -.infinity, count: n)

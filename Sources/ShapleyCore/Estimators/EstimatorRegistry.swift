@@ -39,6 +39,10 @@ public struct EstimatorOptions: Hashable, Sendable {
     /// The adaptive estimator's allocation gap in standard errors (see
     /// ``AdaptiveTopK/Configuration/allocationGap``); 0 toggles every player in play on every base.
     public var allocationGap: Double?
+    /// Direct observations the adaptive estimator needs before it resolves a player on the other
+    /// side of the threshold from its screening estimate (see
+    /// ``AdaptiveTopK/Configuration/disputedObservations``).
+    public var disputedObservations: Int?
 
     /// Default options with `seed`.
     public init(seed: UInt64 = 0) { self.seed = seed }
