@@ -87,12 +87,13 @@ public struct AdaptiveTopK: Estimator, RoundBased {
         /// default (its interval's variance is moderated by ``priorWeight`` pseudo-observations).
         public var minObservations = 2
         /// Direct observations a player needs before it may be resolved on the other side of the
-        /// threshold `τ` from its screening estimate, 2 by default (no more than any other player
-        /// needs). Screening put such a player on one side and a few direct
+        /// threshold `τ` from its screening estimate, 24 by default; 2 asks no more of it than
+        /// of any other player. Screening put such a player on one side and its first direct
         /// marginals on the other: an unlucky start can move a leader's direct mean far below
-        /// `τ`, where its moderated variance, borrowed from players with similar means, is small.
-        /// While the two disagree the player stays in play and is toggled on every base.
-        public var disputedObservations = 2
+        /// `τ`, where its moderated variance, borrowed from players with similar means, is small,
+        /// and its interval would resolve it after two marginals. While the two disagree the
+        /// player stays in play and is toggled on every base.
+        public var disputedObservations = 24
         /// A player whose interval is narrower than this fraction of `|τ|` on each side counts as
         /// resolved even when the interval holds `τ`: its value is that close to the boundary, and
         /// telling it from its neighbours is not worth the evaluations (an ε-good top-k). 0.02 by
