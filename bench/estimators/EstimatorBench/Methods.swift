@@ -8,6 +8,9 @@ enum Method: String, CaseIterable {
     /// The adaptive estimator toggling every player in play on every base (no allocation by
     /// the gap to the threshold, `allocationGap` none), on request only.
     case adaptiveEvery = "adaptive-every"
+    /// The adaptive estimator resolving a player disputed by its screening estimate as soon as
+    /// any other (`disputedObservations` 2), on request only.
+    case adaptiveUndisputed = "adaptive-undisputed"
 
     /// The methods run when none are named.
     static let standard: [Method] = [.permutation, .tmc, .bandit, .adaptive]
@@ -52,12 +55,13 @@ enum Method: String, CaseIterable {
             c.walksPerRound = 1
             var e = try NeuronShapleyBandit(c)
             return try Trace.run(&e, game: game, ks: ks, precision: precision)
-        case .adaptive, .adaptiveUniform, .adaptiveEvery:
+        case .adaptive, .adaptiveUniform, .adaptiveEvery, .adaptiveUndisputed:
             var c = AdaptiveTopK.Configuration(playerCount: n, seed: seed)
             c.topK = k
             c.budget = Budget(maxEvaluations: budget)
             if self == .adaptiveUniform { c.defensiveShare = 1 }
             if self == .adaptiveEvery { c.allocationGap = nil }
+            if self == .adaptiveUndisputed { c.disputedObservations = 2 }
             var e = try AdaptiveTopK(c)
             return try Trace.run(&e, game: game, ks: ks, precision: precision)
         }

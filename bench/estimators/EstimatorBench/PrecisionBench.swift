@@ -86,7 +86,7 @@ struct PrecisionBench {
     func table(_ outcomes: [Outcome]) -> String {
         var lines = ["evaluations E from which precision@k stays >= 0.9 (every method: traced until it has stayed there",
                      "from E to 4E, or until the method stops or its budget is spent); runs that never get there count at their budget",
-                     "players      k  method            median   [min, max]            reached  | at stop: evaluations  precision@k  (s/run)"]
+                     "players      k  method               median   [min, max]            reached  | at stop: evaluations  precision@k  (s/run)"]
         for n in arguments.sizes {
             for (ki, k) in Self.ks.enumerated() {
                 var medians: [Method: Double] = [:]
@@ -104,7 +104,7 @@ struct PrecisionBench {
                     let stopEvals = Self.median(rows.map { Double($0.finalEvaluations) })
                     let stopPrecision = Self.median(rows.map { $0.finalPrecision[ki] })
                     let seconds = Self.median(rows.map(\.seconds))
-                    lines.append(String(format: "%7d  %5d  %@  %@  %@  %d/%d  | %@  %.2f  (%.1f)", n, k, pad(m.rawValue, 16) as NSString,
+                    lines.append(String(format: "%7d  %5d  %@  %@  %@  %d/%d  | %@  %.2f  (%.1f)", n, k, pad(m.rawValue, 19) as NSString,
                                         pad(medText, 8) as NSString, pad(range, 20) as NSString, reached.count, rows.count,
                                         pad(fmt(stopEvals), 10) as NSString, stopPrecision, seconds))
                 }

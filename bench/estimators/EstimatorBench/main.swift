@@ -3,7 +3,7 @@ import ShapleyCore
 import Synchronization
 
 /// Command line: `EstimatorBench [precision|convergence|coverage] [--sizes 1000,20000]
-/// [--seeds 5] [--methods permutation,tmc,bandit,adaptive,adaptive-uniform,adaptive-every] [--budget-per-player 1000] [--game collapse|voting]`; also
+/// [--seeds 5] [--methods permutation,tmc,bandit,adaptive,adaptive-uniform,adaptive-every,adaptive-undisputed] [--budget-per-player 1000] [--game collapse|voting]`; also
 /// `EstimatorBench tune N K SEEDS BUDGET-PER-PLAYER key=value…` and `EstimatorBench debug …` (Debug.swift).
 struct Arguments {
     var command = "precision"
