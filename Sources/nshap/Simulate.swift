@@ -65,7 +65,7 @@ struct Simulate: ParsableCommand {
     @Option(help: "Adaptive estimator: players within this many standard errors of the top-k threshold are measured on every base, farther ones on fewer; 0 measures every player in play on every base (default 1).")
     var allocationGap: Double?
 
-    @Option(help: "Adaptive estimator: direct observations a player needs before it is resolved on the other side of the top-k threshold from its screening estimate (default 24; 2 asks no more than of any player).")
+    @Option(help: "Adaptive estimator: direct observations a player needs before it is resolved on the other side of the top-k threshold from its screening estimate (default 24; 2 asks no more of it than of any other player).")
     var disputedObservations: Int?
 
     @Flag(help: "Print the result as JSON.")

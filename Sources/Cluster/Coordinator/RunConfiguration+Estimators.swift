@@ -20,7 +20,7 @@ extension RunConfiguration {
         ("focus", "players valued by stratified sampling, comma-separated indices"),
         ("uniformShare", "uniform share of the adaptive estimator's size proposal, in (0, 1]; 1 for uniform sizes"),
         ("allocationGap", "adaptive estimator: players within this many standard errors of the top-k threshold are measured on every base, farther ones on fewer; 0 measures every player in play on every base"),
-        ("disputedObservations", "adaptive estimator: direct observations a player needs before it is resolved on the other side of the top-k threshold from its screening estimate"),
+        ("disputedObservations", "adaptive estimator: direct observations a player needs before it is resolved on the other side of the top-k threshold from its screening estimate (24 by default; 2 asks no more of it than of any other)"),
     ]
 
     /// The option names ``estimatorOptions()`` understands (those of ``estimatorSettings``).
