@@ -18,7 +18,9 @@ the target gives a bound: "> x" when the other estimator did not keep it (its wh
 ours), "< x" when ours did not (the other's over our whole run). Bounds sort as their values in
 the median. The median comes with a 90% bootstrap interval over the seeds (seeds drawn with
 replacement, 10,000 times, from a fixed generator; bounds again at their values): how far the
-median of this many seeds could move by the draw of the seeds alone.
+median of this many seeds could move by the draw of the seeds alone. The first line after the
+table gives ours' median kept point over the seeds (a run that never kept the target counted at
+its whole run), the figure to set beside an oracle's (`oracle.py`).
 """
 import argparse, json, os, random, statistics, subprocess, sys
 
@@ -90,6 +92,7 @@ def main():
     print("| seed | " + " | ".join([a.ours] + [f"{o} | {o} / {a.ours}" for o in others]) + " |")
     print("| ---: | " + " | ".join(["---:"] * (1 + 2 * len(others))) + " |")
     ratios = {o: [] for o in others}
+    ours_kept = []
     for seed in a.seeds:
         path = lambda name: os.path.join(a.dir, f"{name}-{seed}.json")
         if not os.path.exists(path(a.ours)):
@@ -97,6 +100,7 @@ def main():
         ours = json.load(open(path(a.ours)))
         ko = kept(a.bench, reference, path(a.ours), a.k, a.target, a.tolerance, a.seconds)
         cells = [show(ko) if ko else f"not kept ({show(total(ours))})"]
+        ours_kept.append((ko if ko else total(ours), ko is None))
         for o in others:
             row = recorded["seeds"].get(str(seed)) if recorded and recorded["estimator"] == o else None
             if os.path.exists(path(o)):
@@ -114,6 +118,10 @@ def main():
                 ratios[o].append(r)
             cells += [show(kr) if kr else f"not kept ({show(total(run))})", text]
         print(f"| {seed} | " + " | ".join(cells) + " |")
+    middle = statistics.median(x for x, _ in ours_kept)
+    never = sum(missed for _, missed in ours_kept)
+    print(f"{a.ours}: median kept point {show(round(middle))} over {len(ours_kept)} seeds"
+          + (f" ({never} never kept it, counted at their whole run)" if never else ""))
     for o in others:
         if ratios[o]:
             lo, hi = bootstrap(ratios[o])
