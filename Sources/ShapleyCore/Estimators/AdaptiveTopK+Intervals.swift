@@ -82,14 +82,15 @@ extension AdaptiveTopK {
     /// walks; each exclusion saves about
     /// ``Configuration/minObservations`` + 1 direct evaluations and each walk costs `n/g`. True
     /// when some number of further walks, up to the maximum, gains more than it costs.
-    func screeningWouldPay(threshold: Double, c0: Double, c1: Double, variances: [Double]) -> Bool {
+    /// `screened` holds every player's screening estimate `φ̃ᵢ`.
+    func screeningWouldPay(threshold: Double, screened: [Double], c1: Double, variances: [Double]) -> Bool {
         let n = playerCount, k = configuration.topK, w = Double(screeningWalks)
-        var screened = (0..<n).map { (screen[$0].mean - c0) / (1 - c1) }
-        let tau = max(threshold, (NeuronShapleyBandit.select(&screened, rank: k - 1) + NeuronShapleyBandit.select(&screened, rank: k)) / 2)
+        var order = screened
+        let tau = max(threshold, (NeuronShapleyBandit.select(&order, rank: k - 1) + NeuronShapleyBandit.select(&order, rank: k)) / 2)
         let scale = z / (1 - c1)
         var needed: [Double] = []
         for i in 0..<n where !promoted[i] && !excluded[i] && screen[i].count > 0 {
-            let gap = tau - (screen[i].mean - c0) / (1 - c1)
+            let gap = tau - screened[i]
             if gap > 0 { needed.append(variances[i] * scale * scale / (gap * gap)) }
         }
         needed.sort()
@@ -119,9 +120,8 @@ extension AdaptiveTopK {
         let c1 = Double(g - 1) / Double(n - 1)
         let c0 = c1 * (ends.full - ends.empty)
         let screenVariance = screeningWalks > 1 ? screeningVariances() : []
-        var screened = [Double](repeating: .nan, count: n)
+        let screened = (0..<n).map { (screen[$0].mean - c0) / (1 - c1) }
         for i in 0..<n {
-            if screen[i].count > 0 { screened[i] = (screen[i].mean - c0) / (1 - c1) }
             if usesDirect(i) {
                 estimate[i] = direct[i].mean
             } else if screen[i].count > 0 {
@@ -156,7 +156,7 @@ extension AdaptiveTopK {
         // errs on the side of measuring more players.
         let exclusionThreshold = measured.count > k ? threshold : -Double.infinity
         if !screenVariance.isEmpty && !screeningClosed {
-            screeningPays = screeningWouldPay(threshold: threshold, c0: c0, c1: c1, variances: screenVariance)
+            screeningPays = screeningWouldPay(threshold: threshold, screened: screened, c1: c1, variances: screenVariance)
             // The screening's current leaders are measured directly from early on, as many as a
             // round of screening walks costs (at least 2k + 8): that finds the top quickly and
             // anchors the threshold that screening excludes with.

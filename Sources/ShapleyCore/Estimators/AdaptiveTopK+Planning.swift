@@ -20,7 +20,7 @@ extension AdaptiveTopK {
     }
 
     /// Whether the next round screens: at first always, then while more walks would exclude
-    /// enough players to pay for themselves (see ``screeningWouldPay(threshold:c0:c1:variances:)``).
+    /// enough players to pay for themselves (see ``screeningWouldPay(threshold:screened:c1:variances:)``).
     var shouldScreen: Bool {
         guard !screeningClosed else { return false }
         if screeningWalks < configuration.minScreeningWalks { return true }
