@@ -68,6 +68,9 @@ struct Simulate: ParsableCommand {
     @Option(help: "Adaptive estimator: direct observations a player needs before it is resolved on the other side of the top-k threshold from its screening estimate (default 24; 2 asks no more of it than of any other player).")
     var disputedObservations: Int?
 
+    @Option(help: "Adaptive estimator: pseudo-observations of the prior in each player's moderated variance (default 4); fewer let a player whose marginals are all zero be resolved sooner.")
+    var priorWeight: Double?
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -87,6 +90,7 @@ struct Simulate: ParsableCommand {
         o.uniformShare = uniformShare
         o.allocationGap = allocationGap
         o.disputedObservations = disputedObservations
+        o.priorWeight = priorWeight
         if let focus {
             guard estimator.lowercased() == "stratified" else {
                 throw ValidationError("--focus \(focus): only stratified sampling values chosen players; add --estimator stratified")

@@ -62,6 +62,11 @@ import ShapleyTestKit
                                                    expected: "a number of direct observations, at least 2 (2 asks no more of a disputed player than of any other)")) {
             try RunConfiguration.registryEstimator(Self.run("adaptive", ["disputedObservations": "1"], game: game))
         }
+        #expect(try Self.run("adaptive", ["priorWeight": "2"], game: game).estimatorOptions().priorWeight == 2)
+        #expect(throws: ShapleyError.invalidOption(name: "priorWeight", value: "0.0",
+                                                   expected: "a positive number of pseudo-observations (0 would let two zero marginals resolve any player)")) {
+            try RunConfiguration.registryEstimator(Self.run("adaptive", ["priorWeight": "0"], game: game))
+        }
         #expect(throws: ClusterError.configuration("option focus='1;2' is not a list of player indices; expected e.g. focus=3,17,40")) {
             try RunConfiguration.registryEstimator(Self.run("stratified", ["focus": "1;2"], game: game))
         }

@@ -243,6 +243,35 @@ import Testing
         #expect(!measured.active[4] && !measured.disputed[4])
     }
 
+    /// The prior's weight decides how many zeros resolve a player whose marginals are all zero:
+    /// its moderated variance is `ν·p/(ν + N − 1)`, so halving `ν` from 4 to 2 takes it to
+    /// `(N + 3)/(2(N + 1))` of what it was, while a player with a variance of its own and many
+    /// observations keeps nearly all of its own.
+    @Test func thePriorsWeightSetsHowFastZerosResolve() throws {
+        let n = 60
+        func variances(weight: Double) throws -> [Double] {
+            var c = AdaptiveTopK.Configuration(playerCount: n, seed: 1)
+            c.topK = 3
+            c.priorWeight = weight
+            var e = try AdaptiveTopK(c)
+            var stats = (0..<n).map { i in
+                // Ordinary players: mostly zeros with one jump each, as far filters show.
+                RunningStatistics((0..<30).map { $0 == i % 30 ? 0.1 : 0 })
+            }
+            stats[0] = RunningStatistics(Array(repeating: 0, count: 24))
+            stats[1] = RunningStatistics((0..<400).map { $0 % 2 == 0 ? 0.05 : -0.01 })
+            e.direct = stats
+            return e.moderatedVariances(stats)
+        }
+        let four = try variances(weight: 4), two = try variances(weight: 2)
+        #expect(four[0] > 0 && abs(two[0] / four[0] - 27.0 / 50.0) < 1e-9, "\(two[0]) against \(four[0])")
+        let own = RunningStatistics((0..<400).map { $0 % 2 == 0 ? 0.05 : -0.01 }).variance
+        #expect(abs(two[1] - own) < abs(four[1] - own) && abs(four[1] / own - 1) < 0.05)
+        var c = AdaptiveTopK.Configuration(playerCount: n, seed: 1)
+        c.priorWeight = -1
+        #expect(throws: ShapleyError.self) { try AdaptiveTopK(c) }
+    }
+
     @Test func rejectsFewerThanTwoDisputedObservations() {
         var c = AdaptiveTopK.Configuration(playerCount: 10, seed: 1)
         c.disputedObservations = 1

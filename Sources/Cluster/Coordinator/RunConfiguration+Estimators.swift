@@ -21,6 +21,7 @@ extension RunConfiguration {
         ("uniformShare", "uniform share of the adaptive estimator's size proposal, in (0, 1]; 1 for uniform sizes"),
         ("allocationGap", "adaptive estimator: players within this many standard errors of the top-k threshold are measured on every base, farther ones on fewer; 0 measures every player in play on every base"),
         ("disputedObservations", "adaptive estimator: direct observations a player needs before it is resolved on the other side of the top-k threshold from its screening estimate (24 by default; 2 asks no more of it than of any other)"),
+        ("priorWeight", "adaptive estimator: pseudo-observations of the prior in each player's moderated variance (4 by default); fewer let a player whose marginals are all zero be resolved sooner"),
     ]
 
     /// The option names ``estimatorOptions()`` understands (those of ``estimatorSettings``).
@@ -68,6 +69,7 @@ extension RunConfiguration {
             case "uniformShare": o.uniformShare = try double(key, text)
             case "allocationGap": o.allocationGap = try double(key, text)
             case "disputedObservations": o.disputedObservations = try int(key, text)
+            case "priorWeight": o.priorWeight = try double(key, text)
             case "focus":
                 guard let players = EstimatorOptions.players(fromList: text) else {
                     throw ClusterError.configuration("option focus='\(text)' is not a list of player indices; expected e.g. focus=3,17,40")

@@ -254,6 +254,13 @@ extension AdaptiveTopK {
             }
             c.disputedObservations = m
         }
+        if let w = o.priorWeight {
+            guard w > 0, w.isFinite else {
+                throw ShapleyError.invalidOption(name: "priorWeight", value: "\(w)",
+                                                 expected: "a positive number of pseudo-observations (0 would let two zero marginals resolve any player)")
+            }
+            c.priorWeight = w
+        }
         return try AdaptiveTopK(c)
     }
 }

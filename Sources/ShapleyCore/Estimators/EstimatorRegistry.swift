@@ -43,6 +43,9 @@ public struct EstimatorOptions: Hashable, Sendable {
     /// side of the threshold from its screening estimate (see
     /// ``AdaptiveTopK/Configuration/disputedObservations``).
     public var disputedObservations: Int?
+    /// Pseudo-observations of the prior in the adaptive estimator's moderated variances (see
+    /// ``AdaptiveTopK/Configuration/priorWeight``).
+    public var priorWeight: Double?
 
     /// Default options with `seed`.
     public init(seed: UInt64 = 0) { self.seed = seed }
