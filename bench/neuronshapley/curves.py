@@ -9,10 +9,11 @@ the reference's top k (a reference run, or its top k given by the filters' addre
 Markdown table; runs named alike but for their seed (NAME-SEED.json) are also averaged.
 """
 import argparse
-import json
 import os
 import re
 from collections import defaultdict
+
+from pooling import precision_at, read, truth_set
 
 
 def main():
@@ -22,30 +23,14 @@ def main():
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--at", default="500,1000,1500,2000,2500,3000,3500,4000,5000")
     a = parser.parse_args()
-    if a.reference.endswith(".json"):
-        truth = set(json.load(open(a.reference))["ranking"][: a.k])
-    else:
-        addresses = json.load(open(a.runs[0]))["addresses"]
-        names = [name.strip() for name in a.reference.split(",")]
-        unknown = [name for name in names if name not in addresses]
-        if unknown or len(set(names)) != a.k:
-            raise SystemExit(f"{a.reference}: expected {a.k} distinct players of {a.runs[0]} "
-                             f"(named like {', '.join(addresses[:3])}); unknown: {', '.join(unknown) or 'none'}")
-        truth = {addresses.index(name) for name in names}
+    truth = truth_set(a.reference, a.runs[0], a.k)
     budgets = [int(x) for x in a.at.split(",")]
     rows = defaultdict(list)
     print("| run | evaluations in all | " + " | ".join(f"p@{a.k} at {b}" for b in budgets) + " |")
     print("| --- " * (len(budgets) + 2) + "|")
     for path in a.runs:
-        run = json.load(open(path))
-        cells = []
-        for b in budgets:
-            if b > run["evaluations"]:
-                cells.append(None)
-                continue
-            seen = [s for s in run["snapshots"] if s["evaluations"] <= b]
-            top = seen[-1]["top"][: a.k] if seen else []
-            cells.append(len(truth & set(top)) / a.k)
+        run = read(path)
+        cells = [precision_at(run, truth, b, a.k) for b in budgets]
         rows[re.sub(r"-\d+\.json$", "", os.path.basename(path))].append(cells)
         print(f"| {path.split('/')[-1]} | {run['evaluations']} | "
               + " | ".join("" if c is None else f"{c:.1f}" for c in cells) + " |")

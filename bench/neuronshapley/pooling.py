@@ -2,7 +2,8 @@
 reference: used by race.sh (our reference runs) and references.py (truncated Monte Carlo and
 untruncated permutation runs). `read` is the bench scripts' reader of one JSON file, `read_pairs`
 of a file of plain marginals, `reference_ranking` puts a reference's ranking in a run's player
-indices, `rank_ranges` parses ranges of ranks and `race_ratio` is the race's ratio for one seed.
+indices, `rank_ranges` parses ranges of ranks, `race_ratio` is the race's ratio for one seed, and
+`truth_set` and `precision_at` read a run's precision@k at a budget of evaluations.
 """
 import json, sys
 
@@ -71,6 +72,31 @@ def reference_ranking(ref, ref_path, run, run_path):
     if "ranking" in ref:
         return ref["ranking"], ref["values"]
     sys.exit(f"{ref_path}: neither 'order' (a reference by address) nor 'ranking' (a reference run)")
+
+
+def truth_set(reference, first_run, k):
+    """The reference's top k as player indices: from a reference run (a JSON file with `ranking`)
+    or from the filters' addresses, comma-separated, matched to `first_run`'s players. Exits
+    naming what did not match."""
+    if reference.endswith(".json"):
+        return set(read(reference)["ranking"][:k])
+    addresses = read(first_run)["addresses"]
+    names = [name.strip() for name in reference.split(",")]
+    unknown = [name for name in names if name not in addresses]
+    if unknown or len(set(names)) != k:
+        sys.exit(f"{reference}: expected {k} distinct players of {first_run} "
+                 f"(named like {', '.join(addresses[:3])}); unknown: {', '.join(unknown) or 'none'}")
+    return {addresses.index(name) for name in names}
+
+
+def precision_at(run, truth, budget, k):
+    """The precision@k of the top k a race result reported in its last progress snapshot with at
+    most `budget` evaluations (0 before its first), or None past the run's end."""
+    if budget > run["evaluations"]:
+        return None
+    seen = [s for s in run["snapshots"] if s["evaluations"] <= budget]
+    top = seen[-1]["top"][:k] if seen else []
+    return len(truth & set(top)) / k
 
 
 def num(x):
