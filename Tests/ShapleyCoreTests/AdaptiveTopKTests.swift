@@ -253,14 +253,13 @@ import Testing
             var c = AdaptiveTopK.Configuration(playerCount: n, seed: 1)
             c.topK = 3
             c.priorWeight = weight
-            var e = try AdaptiveTopK(c)
+            let e = try AdaptiveTopK(c)
             var stats = (0..<n).map { i in
                 // Ordinary players: mostly zeros with one jump each, as far filters show.
                 RunningStatistics((0..<30).map { $0 == i % 30 ? 0.1 : 0 })
             }
             stats[0] = RunningStatistics(Array(repeating: 0, count: 24))
             stats[1] = RunningStatistics((0..<400).map { $0 % 2 == 0 ? 0.05 : -0.01 })
-            e.direct = stats
             return e.moderatedVariances(stats)
         }
         let four = try variances(weight: 4), two = try variances(weight: 2)

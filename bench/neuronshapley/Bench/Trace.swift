@@ -31,7 +31,8 @@ enum Trace {
         let path = o.require("run-dir")
         let every = o.int("every") ?? 500
         guard every > 0 else { fail("--every \(o.string("every") ?? ""): expected a positive number of evaluations") }
-        var (directory, configuration) = try RunDirectory.open(at: path)
+        let (directory, saved) = try RunDirectory.open(at: path)
+        var configuration = saved
         guard FileManager.default.fileExists(atPath: directory.journalPath) else {
             fail("\(path): no journal.log (expected the run directory of a finished run)")
         }
