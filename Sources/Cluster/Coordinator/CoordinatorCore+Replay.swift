@@ -7,15 +7,7 @@ extension CoordinatorCore {
     /// record fits no unit of this estimator (the journal belongs to another configuration).
     mutating func replay(_ records: [JournalRecord], journalPath: String) throws {
         guard !records.isEmpty else { return }
-        var pending: [UInt64: WorkResult] = [:]
-        var gaveUp: [UInt64: String] = [:]
-        for record in records {
-            switch record {
-            case .result(let r) where pending[r.id] == nil && gaveUp[r.id] == nil: pending[r.id] = r
-            case .abandoned(let id, let reason) where pending[id] == nil && gaveUp[id] == nil: gaveUp[id] = reason
-            default: continue
-            }
-        }
+        var (pending, gaveUp) = JournalRecord.firstPerUnit(records)
         while !pending.isEmpty || !gaveUp.isEmpty {
             let units = estimator.nextWork(limit: 1 << 20)
             if units.isEmpty { break }
@@ -32,7 +24,7 @@ extension CoordinatorCore {
                     requeue(unit.id, isNew: true)
                     continue
                 }
-                if let problem = Self.problem(with: result, for: unit) {
+                if let problem = result.problem(for: unit) {
                     throw ClusterError.journal(path: journalPath, reason: "the journaled result of unit \(unit.id) does not fit the run's estimator (\(problem)); the run directory belongs to another configuration")
                 }
                 guard try estimator.ingest(result) else { continue }

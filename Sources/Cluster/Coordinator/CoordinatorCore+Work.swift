@@ -139,7 +139,7 @@ extension CoordinatorCore {
             }
             return
         }
-        if let problem = Self.problem(with: report.result, for: unit.unit) {
+        if let problem = report.result.problem(for: unit.unit) {
             statistics.invalidResults += 1
             logger.warning("refused a result", metadata: ["unit": "\(id)", "peer": "\(peer)", "reason": "\(problem)"])
             strike(id, reason: problem)
@@ -171,14 +171,6 @@ extension CoordinatorCore {
         }
     }
 
-    /// Why `result` cannot be the result of `unit`, if it cannot.
-    static func problem(with result: WorkResult, for unit: WorkUnit) -> String? {
-        let n = unit.coalitions.count, m = result.values.count
-        if m > n { return "\(m) values for \(n) coalitions" }
-        if m < n && unit.truncation == nil { return "\(m) values for \(n) coalitions of a walk without truncation" }
-        if let bad = result.values.first(where: { !$0.isFinite }) { return "a value is \(bad)" }
-        return nil
-    }
 
     /// Counts a failure (a strike) against a unit and quarantines it at ``CoordinatorConfiguration/maxStrikes``;
     /// otherwise requeues it. A quarantined unit is abandoned when the estimator can go on without it.

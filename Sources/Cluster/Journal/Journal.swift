@@ -13,6 +13,34 @@ public enum JournalRecord: Hashable, Sendable {
     case abandoned(unitID: UInt64, reason: String)
 }
 
+extension JournalRecord {
+    /// The first record of each unit among `records` (a unit is journaled once, but a record can
+    /// be written again after a resume): its result, or why it was abandoned.
+    public static func firstPerUnit(_ records: [JournalRecord]) -> (results: [UInt64: WorkResult], abandoned: [UInt64: String]) {
+        var results: [UInt64: WorkResult] = [:]
+        var abandoned: [UInt64: String] = [:]
+        for record in records {
+            switch record {
+            case .result(let r) where results[r.id] == nil && abandoned[r.id] == nil: results[r.id] = r
+            case .abandoned(let id, let reason) where results[id] == nil && abandoned[id] == nil: abandoned[id] = reason
+            default: continue
+            }
+        }
+        return (results, abandoned)
+    }
+}
+extension WorkResult {
+    /// Why this cannot be the result of `unit`, if it cannot (too many values, too few for a unit
+    /// that is not truncated, or one that is not finite).
+    public func problem(for unit: WorkUnit) -> String? {
+        let n = unit.coalitions.count, m = values.count
+        if m > n { return "\(m) values for \(n) coalitions" }
+        if m < n && unit.truncation == nil { return "\(m) values for \(n) coalitions of a walk without truncation" }
+        if let bad = values.first(where: { !$0.isFinite }) { return "a value is \(bad)" }
+        return nil
+    }
+}
+
 /// A crash-safe, append-only log of accepted results and abandoned units.
 ///
 /// Layout: the 8 bytes `NSJRNL\0\1`, then records of `u32 length, u32 crc32(payload), payload`

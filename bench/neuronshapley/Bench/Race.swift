@@ -55,11 +55,7 @@ enum Race {
         var runOptions: [String: String] = ["topK": o.string("top-k") ?? "10"]
         if let s = o.string("samples") { runOptions["maxSamples"] = s }
         if let e = o.string("evaluations") { runOptions["maxEvaluations"] = e }
-        for kv in o.strings("set") {
-            let parts = kv.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { fail("--set \(kv): expected KEY=VALUE") }
-            runOptions[parts[0]] = parts[1]
-        }
+        for (key, value) in o.settings() { runOptions[key] = value }
         let workers = o.int("workers") ?? 2
         let timeLimit = o.double("time-limit") ?? .infinity
         let k = Int(runOptions["topK"] ?? "10") ?? 10

@@ -26,6 +26,15 @@ struct Options {
     func int(_ name: String) -> Int? { string(name).flatMap { Int($0) } }
     func double(_ name: String) -> Double? { string(name).flatMap { Double($0) } }
 
+    /// The `--set KEY=VALUE` options, in order; exits on one without `=`.
+    func settings() -> [(String, String)] {
+        strings("set").map { kv in
+            let parts = kv.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { fail("--set \(kv): expected KEY=VALUE") }
+            return (parts[0], parts[1])
+        }
+    }
+
     func require(_ name: String) -> String {
         guard let v = string(name) else { fail("missing --\(name)") }
         return v

@@ -36,22 +36,10 @@ enum Trace {
         guard FileManager.default.fileExists(atPath: directory.journalPath) else {
             fail("\(path): no journal.log (expected the run directory of a finished run)")
         }
-        for kv in o.strings("set") {
-            let parts = kv.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { fail("--set \(kv): expected KEY=VALUE") }
-            configuration.options[parts[0]] = parts[1]
-        }
+        for (key, value) in o.settings() { configuration.options[key] = value }
         let journal = try Journal(path: directory.journalPath)
         defer { journal.close() }
-        var pending: [UInt64: WorkResult] = [:]
-        var gaveUp: Set<UInt64> = []
-        for record in journal.records {
-            switch record {
-            case .result(let r) where pending[r.id] == nil: pending[r.id] = r
-            case .abandoned(let id, _): gaveUp.insert(id)
-            default: continue
-            }
-        }
+        var (pending, gaveUp) = JournalRecord.firstPerUnit(journal.records)
         var estimator = try RunConfiguration.registryEstimator(configuration)
         var records: [Record] = []
         var next = every
@@ -64,15 +52,15 @@ enum Trace {
             let units = estimator.nextWork(limit: 1 << 20)
             if units.isEmpty { break }
             for unit in units {
-                if gaveUp.remove(unit.id) != nil {
+                if gaveUp.removeValue(forKey: unit.id) != nil {
                     guard estimator.abandon(unitID: unit.id) else { fail("unit \(unit.id) was abandoned in the run but its estimator cannot go on without it") }
                     continue
                 }
                 guard let result = pending.removeValue(forKey: unit.id) else {
                     fail("the journal of \(path) holds no result for unit \(unit.id): it ends there, or the estimator (with these options) is not the one that ran")
                 }
-                guard result.values.count <= unit.coalitions.count else {
-                    fail("unit \(unit.id) has \(unit.coalitions.count) coalitions but its journaled result \(result.values.count) values: the estimator is not the one that ran")
+                if let problem = result.problem(for: unit) {
+                    fail("the journaled result of unit \(unit.id) does not fit it (\(problem)): the estimator (with these options) is not the one that ran")
                 }
                 _ = try estimator.ingest(result)
             }
@@ -88,11 +76,8 @@ enum Trace {
         let report = estimator.report()
         if records.last?.evaluations != report.evaluations { record(report) }
         if let expected = o.string("expect") {
-            let decoder = JSONDecoder()
-            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            guard let data = FileManager.default.contents(atPath: expected),
-                  let race = try? decoder.decode(Race.Result.self, from: data), let marginals = race.marginals else {
-                fail("--expect \(expected): cannot read it as a race result with marginal counts")
+            guard let marginals = readJSON(Race.Result.self, from: expected).marginals else {
+                fail("--expect \(expected): a race result without marginal counts (written before they were recorded)")
             }
             guard marginals == report.players.map(\.marginals) else {
                 fail("the replay's final marginal counts differ from \(expected)'s: the estimator (with these options) is not the one that ran")
