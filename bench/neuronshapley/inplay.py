@@ -5,7 +5,7 @@ reference ranks, how often a filter was set aside (its count stopped growing for
 --gap evaluations) and came back, how many marginals it had when first set aside, and what
 share of the run it was out of play while the run's top k was wrong about it; then, at chosen
 budgets, the direct marginals a filter of each group had gathered (the median over the runs of
-the group's mean).
+the group's mean), and how many filters were in play (the race's own progress snapshots).
 
     python3 bench/neuronshapley/inplay.py REFERENCE.json RACE_DIR:TRACE_DIR:TAG ... [--seeds 1-16]
         [--groups 1-7,8-16,17-20] [--gap 1000] [--to 46000] [--at 5000,10000,20000,30000]
@@ -60,6 +60,7 @@ def main():
     except ValueError:
         raise SystemExit(f"--at {a.at}: expected numbers of evaluations such as 5000,10000,20000")
     gathered = []
+    in_play = []
     print(f"set aside = count not growing for at least {a.gap:,} evaluations; up to {a.to:,} evaluations; "
           f"filters of each group over all the runs")
     print("| variant | ranks | filters set aside | brought back, per filter (mean) | marginals when first set aside (median) | share wrongly out (mean) |")
@@ -71,12 +72,17 @@ def main():
             raise SystemExit(f"{spec}: expected RACE_DIR:TRACE_DIR:TAG")
         stats = {g: {"aside": 0, "back": [], "first": [], "wrong": [], "n": 0} for g in groups}
         at = {(g, b): [] for g in groups for b in budgets}
+        active = {b: [] for b in budgets}
         for s in seeds:
             race_path, trace_path = f"{race_dir}/{tag}-{s}.json", f"{trace_dir}/{tag}-{s}.json"
             race, trace = read(race_path), read(trace_path)
             ranking, _ = reference_ranking(ref, a.reference, race, race_path)
             truth = set(ranking[:a.k])
             records = [r for r in trace["records"] if r["evaluations"] <= a.to]
+            for b in budgets:
+                seen = [x["active"] for x in race["snapshots"] if x["evaluations"] <= b and x.get("active") is not None]
+                if seen:
+                    active[b].append(seen[-1])
             evaluations = [r["evaluations"] for r in records]
             for g in groups:
                 members = ranking[g[0] - 1:g[1]]
@@ -100,6 +106,8 @@ def main():
                             if inside != (player in truth):
                                 wrong += 1
                     st["wrong"].append(wrong / max(1, len(records)))
+        in_play.append(f"| {tag} | " + " | ".join(
+            f"{statistics.median(active[b]):.0f} ({min(active[b])}-{max(active[b])})" if active[b] else "" for b in budgets) + " |")
         for g in groups:
             gathered.append(f"| {tag} | {g[0]}-{g[1]} | " + " | ".join(
                 f"{statistics.median(at[(g, b)]):,.0f}" if at[(g, b)] else "" for b in budgets) + " |")
@@ -111,6 +119,10 @@ def main():
     print("| variant | ranks | " + " | ".join(f"{b:,}" for b in budgets) + " |")
     print("| --- | --- | " + " | ".join("---:" for _ in budgets) + " |")
     print("\n".join(gathered))
+    print(f"\nfilters in play at each budget (median over the runs, and the range)")
+    print("| variant | " + " | ".join(f"{b:,}" for b in budgets) + " |")
+    print("| --- | " + " | ".join("---:" for _ in budgets) + " |")
+    print("\n".join(in_play))
 
 
 if __name__ == "__main__":
