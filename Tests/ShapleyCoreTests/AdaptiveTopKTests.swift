@@ -271,6 +271,51 @@ import Testing
         #expect(throws: ShapleyError.self) { try AdaptiveTopK(c) }
     }
 
+    /// The weight `baseWeight(size:)` gives before a round's results are ingested is the one the
+    /// round's fold applies: rebuilding every weighted marginal from the units and their values
+    /// alone (as `neuronshapley-bench trace --marginals` does from a journal) gives back each
+    /// player's count of direct observations and their mean.
+    @Test func baseWeightsRebuildTheDirectMeansFromTheUnits() throws {
+        let n = 60
+        let g = try CollapsingNetworkGame(playerCount: n, seed: 4)
+        var c = AdaptiveTopK.Configuration(playerCount: n, seed: 7)
+        c.budget = Budget(maxEvaluations: 6_000)
+        var e = try AdaptiveTopK(c)
+        let evaluator = WorkEvaluator(game: g, batchSize: 64)
+        var bases: [UInt64: (removed: Int32, value: Double?, weight: Double, toggles: [(Int32, Double)])] = [:]
+        while !e.isFinished {
+            let units = e.nextWork(limit: .max)
+            if units.isEmpty { break }
+            for unit in units {
+                let result = try evaluator.evaluate(unit)
+                for (spec, value) in zip(unit.coalitions, result.values) {
+                    guard case .prefix(let s, let removed, let toggle) = spec else { continue }
+                    var b = bases[s] ?? (removed, nil, e.baseWeight(size: n - Int(removed)), [])
+                    if let toggle { b.toggles.append((toggle, value)) } else { b.value = value }
+                    bases[s] = b
+                }
+                _ = try e.ingest(result)
+            }
+        }
+        var sums = [Double](repeating: 0, count: n), counts = [Int](repeating: 0, count: n)
+        for (s, b) in bases where !b.toggles.isEmpty {
+            let value = try #require(b.value)
+            let position = Permutation.positions(of: Permutation.order(seed: c.seed, index: s, playerCount: n))
+            for (p, toggled) in b.toggles {
+                let m = CoalitionSpec.toggledMarginal(base: value, toggled: toggled, wasMember: Int(position[Int(p)]) >= Int(b.removed))
+                sums[Int(p)] += b.weight * m
+                counts[Int(p)] += 1
+            }
+        }
+        #expect(counts == e.report().players.map(\.marginals))
+        #expect(counts.reduce(0, +) > 1_000)
+        let weights = Set(bases.values.filter { !$0.toggles.isEmpty }.map(\.weight))
+        #expect(weights.count > 10) // the proposal moved away from uniform sizes
+        for i in 0..<n where counts[i] > 0 {
+            #expect(abs(sums[i] / Double(counts[i]) - e.direct[i].mean) < 1e-12)
+        }
+    }
+
     @Test func rejectsFewerThanTwoDisputedObservations() {
         var c = AdaptiveTopK.Configuration(playerCount: 10, seed: 1)
         c.disputedObservations = 1

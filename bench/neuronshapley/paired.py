@@ -9,7 +9,10 @@ toggled on every base, so each filter's mean is an unbiased estimate of its Shap
 difference of two filters' marginals on the same base is an unbiased sample of the difference of
 their values. Several runs (with seeds of their own, the same focus) are concatenated. Prints the
 number of bases, the filters in order with mean and standard error, then for the ranks around k
-the gap to each lower rank in standard errors of the paired difference. With --out, writes the
+the gap to each lower rank in standard errors of the paired difference and the correlation of their
+marginals on the same bases, and for every filter the
+variance of its difference to the threshold (half the sum of ranks k and k+1) on the same bases as
+a share of its own variance. With --out, writes the
 order (addresses), the values and standard errors and the top k (for `seeds.py --truth`; `misses.py`
 reads the file as a reference) as JSON.
 """
@@ -73,6 +76,34 @@ def main():
             s = se(d)
             cells.append(f"{mean(d) / s:.1f}" if s > 0 else "inf")
         print(f"| {r + 1} | " + " | ".join(cells) + " |")
+    print(f"\ncorrelation of the marginals on the same bases, ranks {lo + 1} to {hi}")
+    print("| rank | " + " | ".join(str(c + 1) for c in range(lo + 1, hi)) + " |")
+    print("| ---: | " + " | ".join("---:" for _ in range(lo + 1, hi)) + " |")
+    for r in range(lo, hi - 1):
+        x = columns[order[r]]
+        cells = []
+        for c in range(lo + 1, hi):
+            y = columns[order[c]]
+            sx, sy = se(x), se(y)
+            if c <= r or sx == 0 or sy == 0:
+                cells.append("")
+                continue
+            mx, my = mean(x), mean(y)
+            cov = sum((u - mx) * (v - my) for u, v in zip(x, y)) / (n - 1)
+            cells.append(f"{cov / (sx * sy * n):.2f}")
+        print(f"| {r + 1} | " + " | ".join(cells) + " |")
+    # Against the threshold: the estimator tests each filter against the midpoint of ranks k and
+    # k + 1 as if it were known; on shared bases the paired difference carries the threshold's own
+    # noise and still varies less where the filters' marginals move together.
+    a_col, b_col = columns[order[a.k - 1]], columns[order[a.k]]
+    print(f"\nvariance of the difference to the threshold (half of ranks {a.k} and {a.k + 1}) on the same bases,"
+          f" as a share of the filter's own variance")
+    print("| rank | filter | share |")
+    print("| ---: | --- | ---: |")
+    for r, i in enumerate(order):
+        d = [x - (y + z) / 2 for x, y, z in zip(columns[i], a_col, b_col)]
+        own = se(columns[i]) ** 2
+        print(f"| {r + 1} | {focus[i]} | {se(d) ** 2 / own:.2f} |" if own > 0 else f"| {r + 1} | {focus[i]} | - |")
     top = [focus[i] for i in order[:a.k]]
     print(f"\ntop {a.k}: {','.join(top)}")
     if a.out:

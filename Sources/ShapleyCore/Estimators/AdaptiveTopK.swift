@@ -285,4 +285,9 @@ public struct AdaptiveTopK: Estimator, RoundBased {
     }
 
     public var isFinished: Bool { done }
+
+    /// The importance weight `1/((n+1)·q(s))` that the marginals of a base coalition of `size`
+    /// players planned in the current round carry when they are folded (the proposal changes only
+    /// when a round closes). For analyses that rebuild a run's weighted marginals from its journal.
+    public func baseWeight(size: Int) -> Double { proposal.weight(of: size) }
 }

@@ -9,6 +9,11 @@ import ShapleyCore
 /// `--set KEY=VALUE` overrides for a run made before an option's default changed) and checks
 /// itself: the units must be the ones the journal holds, and `--expect RACE.json` compares the
 /// replay's final marginal counts with those the race recorded.
+///
+/// `--marginals FILE` (runs of the adaptive estimator) also writes every direct marginal the run
+/// folded, one CSV row per toggled player of a base coalition: the base's sample and size, the
+/// base's value, the player, its marginal (the toggled value against the base's, signed by
+/// membership) and its importance weight; `fullValue` and `emptyValue` repeat `v(N)` and `v(∅)`.
 enum Trace {
     struct Record: Codable {
         var evaluations: Int
@@ -43,6 +48,11 @@ enum Trace {
         var estimator = try RunConfiguration.registryEstimator(configuration)
         var records: [Record] = []
         var next = every
+        let marginalsPath = o.string("marginals")
+        if marginalsPath != nil && !(estimator is AdaptiveTopK) {
+            fail("--marginals \(marginalsPath ?? ""): the run's estimator is \(configuration.estimator); only the adaptive estimator's bases carry toggled marginals")
+        }
+        var coalitions: [(spec: CoalitionSpec, value: Double, weight: Double)] = []
         func record(_ report: EstimateReport) {
             records.append(Record(evaluations: report.evaluations, marginals: report.players.map(\.marginals),
                                   values: report.players.map(\.value),
@@ -61,6 +71,13 @@ enum Trace {
                 }
                 if let problem = result.problem(for: unit) {
                     fail("the journaled result of unit \(unit.id) does not fit it (\(problem)): the estimator (with these options) is not the one that ran")
+                }
+                if marginalsPath != nil, let adaptive = estimator as? AdaptiveTopK {
+                    // Weights before the ingest: the last result of a round folds it and updates the proposal.
+                    for (spec, value) in zip(unit.coalitions, result.values) {
+                        guard case .prefix(_, let removed, _) = spec else { continue }
+                        coalitions.append((spec, value, adaptive.baseWeight(size: configuration.playerCount - Int(removed))))
+                    }
                 }
                 _ = try estimator.ingest(result)
             }
@@ -84,9 +101,42 @@ enum Trace {
             }
             log("replay matches \(expected): \(report.evaluations) evaluations, the same marginal counts")
         }
+        if let marginalsPath { writeMarginals(coalitions, seed: configuration.seed, playerCount: configuration.playerCount, to: marginalsPath) }
         writeJSON(Result(runDirectory: path, estimator: configuration.estimator, options: configuration.options, seed: configuration.seed,
                          playerCount: configuration.playerCount, evaluations: report.evaluations, records: records),
                   to: o.require("out"))
         log("trace: \(records.count) records up to \(report.evaluations) evaluations; wrote \(o.require("out"))")
+    }
+
+    /// Writes the direct marginals of the base coalitions among `coalitions` (see `--marginals`).
+    /// A base is a sample with a coalition of no toggle and some with one; screening walks (no
+    /// toggles) and bases whose own value is missing (abandoned) are skipped.
+    static func writeMarginals(_ coalitions: [(spec: CoalitionSpec, value: Double, weight: Double)], seed: UInt64, playerCount n: Int,
+                               to path: String) {
+        var full: Double?, empty: Double?
+        var bases: [UInt64: (removed: Int32, value: Double?, weight: Double, toggles: [(Int32, Double)])] = [:]
+        for (spec, value, weight) in coalitions {
+            guard case .prefix(let sample, let removed, let toggle) = spec else { continue }
+            if toggle == nil && removed == 0 { full = value }
+            if toggle == nil && Int(removed) == n { empty = value }
+            var base = bases[sample] ?? (removed, nil, weight, [])
+            if let toggle { base.toggles.append((toggle, value)) } else { base.value = value }
+            bases[sample] = base
+        }
+        var lines = ["sample,size,baseValue,player,marginal,weight,fullValue,emptyValue"]
+        for sample in bases.keys.sorted() {
+            guard let base = bases[sample], !base.toggles.isEmpty, let value = base.value else { continue }
+            let position = Permutation.positions(of: Permutation.order(seed: seed, index: sample, playerCount: n))
+            for (player, toggled) in base.toggles {
+                let m = CoalitionSpec.toggledMarginal(base: value, toggled: toggled, wasMember: Int(position[Int(player)]) >= Int(base.removed))
+                lines.append("\(sample),\(n - Int(base.removed)),\(value),\(player),\(m),\(base.weight),\(full ?? .nan),\(empty ?? .nan)")
+            }
+        }
+        do {
+            try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            fail("--marginals \(path): \(error.localizedDescription)")
+        }
+        log("trace: \(lines.count - 1) direct marginals of \(bases.values.filter { !$0.toggles.isEmpty }.count) bases; wrote \(path)")
     }
 }
