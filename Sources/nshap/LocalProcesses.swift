@@ -117,8 +117,14 @@ extension LocalProcesses {
         watcher.start {
             while !Task.isCancelled {
                 for child in self.reap() {
-                    logger.warning("a worker process ended", metadata: [
-                        "worker": "\(child.name)", "how": "\(LocalProcesses.describe(child.exitStatus ?? 0))"])
+                    let metadata: Logger.Metadata = ["worker": "\(child.name)", "how": "\(LocalProcesses.describe(child.exitStatus ?? 0))"]
+                    // Status 0 is a worker that was asked to stop (the run ended or is stopping);
+                    // anything else is worth a warning.
+                    if child.exitStatus == 0 {
+                        logger.info("a worker process finished", metadata: metadata)
+                    } else {
+                        logger.warning("a worker process ended", metadata: metadata)
+                    }
                 }
                 if let coordinator, self.running == 0 {
                     logger.error("every worker process ended; stopping the run (resume it with --resume)")
