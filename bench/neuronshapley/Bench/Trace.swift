@@ -53,6 +53,7 @@ enum Trace {
             fail("--marginals \(marginalsPath ?? ""): the run's estimator is \(configuration.estimator); only the adaptive estimator's bases carry toggled marginals")
         }
         var coalitions: [(spec: CoalitionSpec, value: Double, weight: Double)] = []
+        var lostSamples = Set<UInt64>()
         func record(_ report: EstimateReport) {
             records.append(Record(evaluations: report.evaluations, marginals: report.players.map(\.marginals),
                                   values: report.players.map(\.value),
@@ -63,6 +64,8 @@ enum Trace {
             if units.isEmpty { break }
             for unit in units {
                 if gaveUp.removeValue(forKey: unit.id) != nil {
+                    // The estimator discards a base with an abandoned unit whole.
+                    for case .prefix(let sample, _, _) in unit.coalitions { lostSamples.insert(sample) }
                     guard estimator.abandon(unitID: unit.id) else { fail("unit \(unit.id) was abandoned in the run but its estimator cannot go on without it") }
                     continue
                 }
@@ -101,7 +104,9 @@ enum Trace {
             }
             log("replay matches \(expected): \(report.evaluations) evaluations, the same marginal counts")
         }
-        if let marginalsPath { writeMarginals(coalitions, seed: configuration.seed, playerCount: configuration.playerCount, to: marginalsPath) }
+        if let marginalsPath {
+            writeMarginals(coalitions, skipping: lostSamples, seed: configuration.seed, playerCount: configuration.playerCount, to: marginalsPath)
+        }
         writeJSON(Result(runDirectory: path, estimator: configuration.estimator, options: configuration.options, seed: configuration.seed,
                          playerCount: configuration.playerCount, evaluations: report.evaluations, records: records),
                   to: o.require("out"))
@@ -110,9 +115,9 @@ enum Trace {
 
     /// Writes the direct marginals of the base coalitions among `coalitions` (see `--marginals`).
     /// A base is a sample with a coalition of no toggle and some with one; screening walks (no
-    /// toggles) and bases whose own value is missing (abandoned) are skipped.
-    static func writeMarginals(_ coalitions: [(spec: CoalitionSpec, value: Double, weight: Double)], seed: UInt64, playerCount n: Int,
-                               to path: String) {
+    /// toggles) and bases with an abandoned unit (`lost`, which the estimator discards) are skipped.
+    static func writeMarginals(_ coalitions: [(spec: CoalitionSpec, value: Double, weight: Double)], skipping lost: Set<UInt64>,
+                               seed: UInt64, playerCount n: Int, to path: String) {
         var full: Double?, empty: Double?
         var bases: [UInt64: (removed: Int32, value: Double?, weight: Double, toggles: [(Int32, Double)])] = [:]
         for (spec, value, weight) in coalitions {
@@ -125,7 +130,7 @@ enum Trace {
         }
         var lines = ["sample,size,baseValue,player,marginal,weight,fullValue,emptyValue"]
         for sample in bases.keys.sorted() {
-            guard let base = bases[sample], !base.toggles.isEmpty, let value = base.value else { continue }
+            guard !lost.contains(sample), let base = bases[sample], !base.toggles.isEmpty, let value = base.value else { continue }
             let position = Permutation.positions(of: Permutation.order(seed: seed, index: sample, playerCount: n))
             for (player, toggled) in base.toggles {
                 let m = CoalitionSpec.toggledMarginal(base: value, toggled: toggled, wasMember: Int(position[Int(player)]) >= Int(base.removed))
@@ -137,6 +142,7 @@ enum Trace {
         } catch {
             fail("--marginals \(path): \(error.localizedDescription)")
         }
-        log("trace: \(lines.count - 1) direct marginals of \(bases.values.filter { !$0.toggles.isEmpty }.count) bases; wrote \(path)")
+        let written = bases.filter { !lost.contains($0.key) && !$0.value.toggles.isEmpty && $0.value.value != nil }.count
+        log("trace: \(lines.count - 1) direct marginals of \(written) bases; wrote \(path)")
     }
 }
