@@ -56,6 +56,20 @@ import ShapleyCore
         }
     }
 
+    @Test func readingRecordsLeavesATornTailInPlace() throws {
+        let p = try path()
+        try Journal(path: p).append(results)
+        let full = try #require(FileManager.default.contents(atPath: p))
+        try full.prefix(full.count - 3).write(to: URL(fileURLWithPath: p))
+        let records = try Journal.readRecords(path: p)
+        #expect(records.count == 4)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: p)).count == full.count - 3)  // not truncated
+        #expect(try Journal(path: p).recovered == Array(results.prefix(4)))  // what opening for writing recovers
+        let other = try path()
+        try Data("not a journal".utf8).write(to: URL(fileURLWithPath: other))
+        #expect(throws: ClusterError.self) { try Journal.readRecords(path: other) }
+    }
+
     @Test func corruptedRecordEndsTheReadableLog() throws {
         let p = try path()
         try Journal(path: p).append(results)

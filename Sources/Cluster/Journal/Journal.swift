@@ -98,6 +98,20 @@ public final class Journal: Sendable {
         ok = true
     }
 
+    /// The records of the journal at `path`, read without opening it for writing: a torn tail is
+    /// left as it is, not truncated. For tools that read a run's journal (which its coordinator
+    /// may still be appending to) rather than continue it.
+    public static func readRecords(path: String) throws -> [JournalRecord] {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw error(path, "cannot open for reading") }
+        defer { Glibc.close(fd) }
+        let bytes = try readAll(fd, path: path)
+        guard bytes.count >= 8, Array(bytes[0..<8]) == magic else {
+            throw ClusterError.journal(path: path, reason: "is not a journal of this program (wrong header); give the run directory's journal.log")
+        }
+        return try parse(bytes, path: path).0
+    }
+
     deinit {
         descriptor.withLock { fd in
             if fd >= 0 { Glibc.close(fd) }

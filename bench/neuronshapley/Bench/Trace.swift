@@ -42,9 +42,8 @@ enum Trace {
             fail("\(path): no journal.log (expected the run directory of a finished run)")
         }
         for (key, value) in o.settings() { configuration.options[key] = value }
-        let journal = try Journal(path: directory.journalPath)
-        defer { journal.close() }
-        var (pending, gaveUp) = JournalRecord.firstPerUnit(journal.records)
+        // Read only: a run still being written keeps its journal as it is.
+        var (pending, gaveUp) = JournalRecord.firstPerUnit(try Journal.readRecords(path: directory.journalPath))
         var estimator = try RunConfiguration.registryEstimator(configuration)
         var records: [Record] = []
         var next = every
