@@ -25,7 +25,7 @@ e * toggles on them. The printed factor, variance times evaluations relative to 
 over a group's players, is the share of today's evaluations the same precision would cost (below
 1 is a gain); the screening walks and the one-round delay before toggles are left out.
 """
-import argparse, collections, csv, sys
+import argparse, collections, csv, statistics, sys
 
 from pooling import rank_ranges, read
 
@@ -118,14 +118,14 @@ def main():
     for name in names:
         x = shares[name]
         if x["marginals"]:
-            print(f"{name:<7} {median(x['marginals']):>9.0f} {median(x['collapsed']):>12.2f} {median(x['there']):>14.3f} "
-                  f"{median(x['elsewhere']):>9.3f} {median(x['moment']):>8.3f} ({min(x['moment']):.3f}-{max(x['moment']):.3f})")
+            print(f"{name:<7} {statistics.median(x['marginals']):>9.0f} {statistics.median(x['collapsed']):>12.2f} {statistics.median(x['there']):>14.3f} "
+                  f"{statistics.median(x['elsewhere']):>9.3f} {statistics.median(x['moment']):>8.3f} ({min(x['moment']):.3f}-{max(x['moment']):.3f})")
     print()
     print("evaluations for today's precision, as a share of today's (median over runs), by thinning rate e:")
     print(f"{'group':<7} " + " ".join(f"{'e=' + format(e, 'g'):>8}" for e in rates))
     for name in names + ["all"]:
         if factors[name]:
-            print(f"{name:<7} " + " ".join(f"{median(factors[name][e]):>8.3f}" for e in rates))
+            print(f"{name:<7} " + " ".join(f"{statistics.median(factors[name][e]):>8.3f}" for e in rates))
 
 
 def read_marginals(path):
@@ -139,11 +139,6 @@ def read_marginals(path):
             return rows
     except (OSError, KeyError, ValueError) as error:
         sys.exit(f"{path}: not a `neuronshapley-bench trace --marginals` file ({error})")
-
-
-def median(values):
-    s = sorted(values)
-    return (s[(len(s) - 1) // 2] + s[len(s) // 2]) / 2
 
 
 if __name__ == "__main__":

@@ -9,10 +9,10 @@ toggled on every base, so each filter's mean is an unbiased estimate of its Shap
 difference of two filters' marginals on the same base is an unbiased sample of the difference of
 their values. Several runs (with seeds of their own, the same focus) are concatenated. Prints the
 number of bases, the filters in order with mean and standard error, then for the ranks around k
-the gap to each lower rank in standard errors of the paired difference and the correlation of their
-marginals on the same bases, and for every filter the
+the gap to each lower rank in standard errors of the paired difference, and for every filter the
 variance of its difference to the threshold (half the sum of ranks k and k+1) on the same bases as
-a share of its own variance. With --out, writes the
+a share of its own variance (how alike neighbours' marginals are on a base: `oracle.py`'s first
+lines). With --out, writes the
 order (addresses), the values and standard errors and the top k (for `seeds.py --truth`; `misses.py`
 reads the file as a reference) as JSON.
 """
@@ -75,22 +75,6 @@ def main():
             d = [x - y for x, y in zip(columns[order[r]], columns[order[c]])]
             s = se(d)
             cells.append(f"{mean(d) / s:.1f}" if s > 0 else "inf")
-        print(f"| {r + 1} | " + " | ".join(cells) + " |")
-    print(f"\ncorrelation of the marginals on the same bases, ranks {lo + 1} to {hi}")
-    print("| rank | " + " | ".join(str(c + 1) for c in range(lo + 1, hi)) + " |")
-    print("| ---: | " + " | ".join("---:" for _ in range(lo + 1, hi)) + " |")
-    for r in range(lo, hi - 1):
-        x = columns[order[r]]
-        cells = []
-        for c in range(lo + 1, hi):
-            y = columns[order[c]]
-            sx, sy = se(x), se(y)
-            if c <= r or sx == 0 or sy == 0:
-                cells.append("")
-                continue
-            mx, my = mean(x), mean(y)
-            cov = sum((u - mx) * (v - my) for u, v in zip(x, y)) / (n - 1)
-            cells.append(f"{cov / (sx * sy * n):.2f}")
         print(f"| {r + 1} | " + " | ".join(cells) + " |")
     # Against the threshold: the estimator tests each filter against the midpoint of ranks k and
     # k + 1 as if it were known; on shared bases the paired difference carries the threshold's own

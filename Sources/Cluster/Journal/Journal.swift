@@ -81,9 +81,6 @@ public final class Journal: Sendable {
             records = []
             truncatedBytes = 0
         } else {
-            guard bytes.count >= 8, Array(bytes[0..<8]) == Self.magic else {
-                throw ClusterError.journal(path: path, reason: "is not a journal of this program (wrong header); give the run directory's journal.log")
-            }
             let (parsed, end) = try Self.parse(bytes, path: path)
             records = parsed
             truncatedBytes = bytes.count - end
@@ -105,11 +102,7 @@ public final class Journal: Sendable {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw error(path, "cannot open for reading") }
         defer { Glibc.close(fd) }
-        let bytes = try readAll(fd, path: path)
-        guard bytes.count >= 8, Array(bytes[0..<8]) == magic else {
-            throw ClusterError.journal(path: path, reason: "is not a journal of this program (wrong header); give the run directory's journal.log")
-        }
-        return try parse(bytes, path: path).0
+        return try parse(try readAll(fd, path: path), path: path).0
     }
 
     deinit {
@@ -186,7 +179,12 @@ public final class Journal: Sendable {
         }
     }
 
+    /// The records of a whole journal file's `bytes` (after checking its header) and where the
+    /// readable part ends.
     private static func parse(_ bytes: [UInt8], path: String) throws -> ([JournalRecord], Int) {
+        guard bytes.count >= 8, Array(bytes[0..<8]) == magic else {
+            throw ClusterError.journal(path: path, reason: "is not a journal of this program (wrong header); give the run directory's journal.log")
+        }
         var results: [JournalRecord] = []
         var offset = 8
         while bytes.count - offset >= 8 {
