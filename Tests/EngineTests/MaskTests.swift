@@ -113,16 +113,91 @@ import Testing
         let model = try Model.load(path: Paths.fixture("resnetish"))
         let spec = try model.specialization(batch: 1)
         let layer = try model.layer(named: "l2.c2")
-        let cut = GraphCut(model: model, specialization: spec, maskedLayers: [layer.index])
-        let names = Set(cut.frontier.map { model.graph.valueNames[$0] })
+        let whole = GraphCut(model: model, specialization: spec, maskedLayers: [layer.index], splitting: false)
+        let names = Set(whole.frontier.map { model.graph.valueNames[$0] })
         #expect(names.contains("/l2/Relu_output_0"))        // the masked conv's input
         #expect(names.contains("/l2/sc/sc.0/Conv_output_0")) // the shortcut, computed once
-        let suffixOps = cut.suffix.map { model.graph.nodes[$0].info.name }
+        let suffixOps = whole.suffix.map { model.graph.nodes[$0].info.name }
         #expect(suffixOps.first == "/l2/c2/Conv")
         #expect(!suffixOps.contains("/l2/sc/sc.0/Conv"))
-        let first = GraphCut(model: model, specialization: spec, maskedLayers: [0])
+        #expect(whole.split.isEmpty)
+        let first = GraphCut(model: model, specialization: spec, maskedLayers: [0], splitting: false)
         #expect(first.prefix.isEmpty)
         #expect(first.frontier.map { model.graph.valueNames[$0] } == ["input"])
+    }
+
+    @Test func cutSplitsAMaskedLayerWhoseInputIsShared() throws {
+        let model = try Model.load(path: Paths.fixture("resnetish"))
+        let spec = try model.specialization(batch: 1)
+        let c2 = try model.layer(named: "l2.c2"), c1 = try model.layer(named: "l2.c1")
+        let accumulator = try #require(spec.accumulators[c2.nodeIndex])
+        let cut = GraphCut(model: model, specialization: spec, maskedLayers: [c2.index])
+        // The product runs once per image; the suffix reads it and applies only the epilogue.
+        #expect(cut.split == [c2.nodeIndex])
+        #expect(cut.prefix.contains(c2.nodeIndex) && cut.suffix.first == c2.nodeIndex)
+        #expect(cut.frontier.contains(accumulator))
+        #expect(!cut.frontier.map { $0 < model.graph.valueNames.count ? model.graph.valueNames[$0] : "" }.contains("/l2/Relu_output_0"))
+        #expect(cut.prefixParts == [c2.nodeIndex: .accumulation] && cut.suffixParts == [c2.nodeIndex: .epilogue])
+        // A masked layer downstream of another runs whole: its input differs between masks.
+        let both = GraphCut(model: model, specialization: spec, maskedLayers: [c1.index, c2.index])
+        #expect(both.split == [c1.nodeIndex])
+        let first = GraphCut(model: model, specialization: spec, maskedLayers: [0])
+        #expect(first.prefix == [model.convLayers[0].nodeIndex])
+        #expect(first.frontier == [spec.accumulators[model.convLayers[0].nodeIndex]])
+    }
+
+    @Test(arguments: Paths.fixtureNames)
+    func splitLastLayerMatchesWholeEvaluation(name: String) throws {
+        // Masks on the last conv layer only: its product is shared, its epilogue runs per mask.
+        let (model, input, session, means) = try MaskTests.fixture(name)
+        guard let last = model.convLayers.last else { return }
+        var rng = TestRandom(state: 5)
+        let masks = (0..<4).map { _ in Mask(removing: last.units.filter { _ in rng.int(0..<2) == 0 }) } + [.none]
+        let split = try session.evaluate(images: input, masks: masks, removal: .mean, means: means)
+        let whole = try session.evaluate(images: input, masks: masks, removal: .mean, means: means, prefixCaching: false)
+        let cut = GraphCut(model: model, specialization: try model.specialization(batch: 1),
+                           maskedLayers: Session.differingLayers(masks, model: model))
+        #expect(cut.split == [last.nodeIndex], "\(name)")
+        #expect(split.maxAbsDifference(whole) < 1e-5, "\(name)")
+        // The masks matter: each output differs from the unmasked one.
+        let per = split.asFloats.count / masks.count
+        let unmasked = Array(split.asFloats[(4 * per)...])
+        for k in 0..<4 {
+            let out = Array(split.asFloats[(k * per)..<((k + 1) * per)])
+            #expect(zip(out, unmasked).map { abs($0 - $1) }.max() ?? 0 > 1e-4, "\(name) mask \(k)")
+        }
+    }
+
+    @Test(arguments: Paths.fixtureNames)
+    func imageBatchesKeepOnlyWhatTheNextCallCanReuse(name: String) throws {
+        // Calls alternate between two bases that differ before the toggled layer (so the kept
+        // prefix of one must not serve the other) and repeat (so it must be reused); every result
+        // equals the evaluation without a batch.
+        let (model, input, session, means) = try MaskTests.fixture(name)
+        guard model.convLayers.count >= 2, let last = model.convLayers.last else { return }
+        let early = model.convLayers[0]
+        var rng = TestRandom(state: 99)
+        func call(base: [Int]) -> [Mask] {
+            (0..<3).map { _ in Mask(removing: base + last.units.filter { _ in rng.int(0..<3) == 0 }) }
+        }
+        let bases = [[early.firstUnit], [early.firstUnit + 1, early.firstUnit + 2]]
+        let batch = ImageBatch(input)
+        let none = ImageBatch(input, cacheBytes: 0)
+        for round in 0..<4 {
+            let masks = call(base: bases[round % 2])
+            let expected = try session.evaluate(images: input, masks: masks, removal: .mean, means: means)
+            #expect(try session.evaluate(batch, masks: masks, removal: .mean, means: means).maxAbsDifference(expected) < 1e-6,
+                    "\(name) round \(round)")
+            #expect(try session.evaluate(none, masks: masks, removal: .mean, means: means).maxAbsDifference(expected) < 1e-6)
+            #expect(batch.keptBytes > 0, "\(name)")
+            #expect(none.keptBytes == 0)
+        }
+        // The same masks twice: the second call reads what the first kept.
+        let masks = call(base: bases[0])
+        let first = try session.evaluate(batch, masks: masks, removal: .mean, means: means)
+        let kept = batch.keptBytes
+        let second = try session.evaluate(batch, masks: masks, removal: .mean, means: means)
+        #expect(first.asFloats == second.asFloats && batch.keptBytes == kept)
     }
 
     @Test func channelMeansMatchANaiveComputationAndAreCached() throws {

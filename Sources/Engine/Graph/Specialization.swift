@@ -6,6 +6,10 @@ struct Specialization: Sendable {
     let facts: [ValueFacts?]
     /// Indices (into `graph.nodes`) of the nodes that must run, in topological order.
     let runtimeNodes: [Int]
+    /// For every run-time Conv node, a value id (past the graph's own) naming its output before the
+    /// epilogue: the accumulation plus bias, before masks and the fused activation. A cut can compute
+    /// it once per image and leave only the epilogue to run per (mask, image) pair (see `GraphCut`).
+    let accumulators: [Int: Int]
 
     init(graph: Graph, inputShapes: [Int: [Int]]) throws {
         var facts = [ValueFacts?](repeating: nil, count: graph.valueNames.count)
@@ -41,7 +45,13 @@ struct Specialization: Sendable {
             }
             runtime.append(k)
         }
+        var accumulators: [Int: Int] = [:]
+        for k in runtime where graph.nodes[k].op is ConvOp && graph.nodes[k].outputs.count == 1 {
+            accumulators[k] = facts.count
+            facts.append(facts[graph.nodes[k].outputs[0]])
+        }
         self.facts = facts
         self.runtimeNodes = runtime
+        self.accumulators = accumulators
     }
 }

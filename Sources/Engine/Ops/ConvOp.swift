@@ -88,16 +88,8 @@ struct ConvOp: Operator {
             throw node.invalid("weights must be constant (an initializer); computed weights are not supported")
         }
         let g = try geometry(b.shape(xv), b.shape(wv), node: node)
-        let bias = (inputs.count > 2 ? inputs[2] : nil).flatMap { b.constantFloats($0) }
-        if inputs.count > 2, inputs[2] != nil, bias == nil {
-            throw node.invalid("bias must be constant (an initializer)")
-        }
         let x = b.require(xv, .nhwc)
-        let fusion = b.takeFusion()
-        let out = fusion?.output ?? outputs[0]
-        b.define(out, layout: .nhwc)
-        let epilogue = Epilogue(bias: bias ?? [Float](repeating: 0, count: g.outChannels),
-                                activation: fusion?.activation ?? .identity, layer: b.currentLayer)
+        let (out, epilogue) = try finish(node, inputs: inputs, outputs: outputs, channels: g.outChannels, builder: &b)
         if g.isDepthwise {
             // [C, 1, kh, kw] -> [kh, kw, C]
             var dw = [Float](repeating: 0, count: w.count)
@@ -120,5 +112,34 @@ struct ConvOp: Operator {
             b.emit(inputs: [x], outputs: [out], scratch: g.isPointwise ? 0 : chunk * g.patchSize,
                    label: "conv \(node.name)", make: kernel)
         }
+    }
+
+    /// Lowers only the epilogue of this node (masks, statistics, the fused activation), reading its
+    /// `accumulator`: the product plus bias, computed elsewhere (see `GraphCut`).
+    func lowerEpilogue(_ node: NodeInfo, inputs: [Int?], outputs: [Int], accumulator: Int,
+                       builder b: inout PlanBuilder) throws {
+        let shape = b.shape(accumulator)
+        guard shape.count == 4 else { throw node.mismatch("output \(shape) must be rank 4") }
+        let acc = b.require(accumulator, .nhwc)
+        let (out, epilogue) = try finish(node, inputs: inputs, outputs: outputs, channels: shape[1], builder: &b)
+        let pixels = shape[2] * shape[3]
+        b.emit(inputs: [acc], outputs: [out], inPlace: (out, acc), label: "epilogue \(node.name)") { r in
+            EpilogueKernel(input: r(acc), output: r(out), items: shape[0], pixels: pixels, epilogue: epilogue)
+        }
+    }
+
+    /// The output value (the fused activation's, if any) and the epilogue finishing it.
+    private func finish(_ node: NodeInfo, inputs: [Int?], outputs: [Int], channels: Int,
+                        builder b: inout PlanBuilder) throws -> (Int, Epilogue) {
+        let bias = (inputs.count > 2 ? inputs[2] : nil).flatMap { b.constantFloats($0) }
+        if inputs.count > 2, inputs[2] != nil, bias == nil {
+            throw node.invalid("bias must be constant (an initializer)")
+        }
+        let fusion = b.takeFusion()
+        let out = fusion?.output ?? outputs[0]
+        b.define(out, layout: .nhwc)
+        let epilogue = Epilogue(bias: bias ?? [Float](repeating: 0, count: channels),
+                                activation: fusion?.activation ?? .identity, layer: b.currentLayer)
+        return (out, epilogue)
     }
 }

@@ -170,9 +170,9 @@ struct PlanBuilder {
             }
         }
         for (i, s) in steps.enumerated() {
+            // Plan inputs may be overwritten too: runs copy them into the arena first.
             if let (out, inp) = s.inPlace, root(out) == out, lastUse[root(inp)] == i,
-               size(out) == size(root(inp)), !inputs.map(root).contains(root(inp)),
-               let o = offsets[root(inp)], offsets[out] == nil {
+               size(out) == size(root(inp)), let o = offsets[root(inp)], offsets[out] == nil {
                 offsets[out] = o
                 freed.insert(root(inp))
             }

@@ -7,10 +7,22 @@ extension Session {
     /// runs once per image, with the removals the masks share there; only the rest runs per pair,
     /// in micro-batches that mix masks freely. So masks that share most of their removals, such as
     /// a base coalition and the same coalition with one filter toggled, pay per pair only for the
-    /// network after the first filter they disagree on. `prefixCaching: false` runs every pair
-    /// through the whole network instead (same results; for comparisons).
+    /// network after the first filter they disagree on; where that layer's input is shared, its
+    /// convolution runs once per image too and only its epilogue (masks, activation) per pair.
+    /// `prefixCaching: false` runs every pair
+    /// through the whole network instead, `splitting: false` keeps that layer's convolution per pair
+    /// (same results; for comparisons).
     public func evaluate(images: Tensor, masks: [Mask], removal: Removal = .mean, means: ChannelMeans? = nil,
-                         prefixCaching: Bool = true) throws -> Tensor {
+                         prefixCaching: Bool = true, splitting: Bool = true) throws -> Tensor {
+        try evaluate(ImageBatch(images, cacheBytes: 0), masks: masks, removal: removal, means: means,
+                     prefixCaching: prefixCaching, splitting: splitting)
+    }
+
+    /// `evaluate(images:masks:…)` on a batch that keeps the once-per-image work of a call for the
+    /// next call with the same cut and shared removals (see `ImageBatch`): same results.
+    public func evaluate(_ batch: ImageBatch, masks: [Mask], removal: Removal = .mean, means: ChannelMeans? = nil,
+                         prefixCaching: Bool = true, splitting: Bool = true) throws -> Tensor {
+        let images = batch.images
         if removal == .mean {
             guard let means else {
                 throw EngineError.channelMeansMismatch(reason: "removal 'mean' needs channel means; compute them with Session.channelMeans(batches:)")
@@ -31,13 +43,26 @@ extension Session {
             m.isEmpty ? nil : try PreparedMask(m, model: model, removal: removal, means: means, biases: biases)
         }
         let layers = prefixCaching ? Self.differingLayers(masks, model: model) : Set(model.convLayers.indices)
-        let cut = GraphCut(model: model, specialization: try model.specialization(batch: 1), maskedLayers: layers)
-        // Stages are cached by the nodes run per pair, which fix the cut (many sets of differing
-        // layers share one: every layer downstream of the earliest adds nothing).
-        let cutKey = cut.suffix.map(String.init).joined(separator: ",")
-        let prefix = try stages(key: "prefix:\(cutKey)", nodes: cut.prefix, inputs: model.graph.inputs, outputs: cut.frontier)
+        let cut = GraphCut(model: model, specialization: try model.specialization(batch: 1), maskedLayers: layers,
+                           splitting: prefixCaching && splitting)
+        // Stages are cached by the nodes run per pair and the nodes split, which fix the cut (many
+        // sets of differing layers share one: every layer downstream of the earliest adds nothing).
+        let cutKey = cut.suffix.map(String.init).joined(separator: ",") + "/" + cut.split.map(String.init).joined(separator: ",")
+        // What the prefix computes depends on the images, the session, the cut and the removals the
+        // masks share in the layers it runs whole (units and the values that replace them).
+        let prefixNodes = Set(cut.prefix).subtracting(cut.split)
+        let sharedRemovals = masks[0].removedByLayer(in: model).filter { prefixNodes.contains(model.convLayers[$0.key].nodeIndex) }
+        var replacements = Hasher()
+        for layer in sharedRemovals.keys.sorted() {
+            for u in sharedRemovals[layer] ?? [] { replacements.combine(means?.values[u].bitPattern) }
+        }
+        let keptKey = "\(ObjectIdentifier(self))|\(removal)|\(cutKey)|" + sharedRemovals.keys.sorted()
+            .map { "\($0):\(sharedRemovals[$0] ?? [])" }.joined(separator: ";") + "|\(replacements.finalize())"
+        let prefix = try stages(key: "prefix:\(cutKey)", nodes: cut.prefix, inputs: model.graph.inputs, outputs: cut.frontier,
+                                parts: cut.prefixParts)
         let suffixOutputs = cut.suffix.isEmpty ? [] : [output]
-        let suffix = try stages(key: "suffix:\(cutKey)", nodes: cut.suffix, inputs: cut.frontier, outputs: suffixOutputs)
+        let suffix = try stages(key: "suffix:\(cutKey)", nodes: cut.suffix, inputs: cut.frontier, outputs: suffixOutputs,
+                                parts: cut.suffixParts)
         // In the prefix every mask removes the same units, so the first mask's removals stand for all.
         let sharedMasks: [PreparedMask?] = [prepared[0]]
 
@@ -47,10 +72,17 @@ extension Session {
         var values = [Float](repeating: 0, count: k * n * outItem)
         for imageGroup in Session.chunks(n, model.itemsAreIndependent ? imagesPerPass : n) {
             let g = imageGroup.count
-            // The prefix once per image.
-            let shared = try store(with: images, items: imageGroup)
-            defer { recycle(shared.buffers) }
-            try execute(prefix, items: g, images: g, pairs: false, store: shared, plainOutputs: [], masks: sharedMasks)
+            // The prefix once per image (or kept from an earlier call).
+            let shared: ValueStore
+            var recycleShared = false
+            if let kept = batch.store(key: keptKey, group: imageGroup.lowerBound) {
+                shared = kept
+            } else {
+                shared = try store(with: images, items: imageGroup)
+                try execute(prefix, items: g, images: g, pairs: false, store: shared, plainOutputs: [], masks: sharedMasks)
+                recycleShared = !batch.keep(shared, key: keptKey, group: imageGroup.lowerBound)
+            }
+            defer { if recycleShared { recycle(shared.buffers) } }
             // The suffix once per (mask, image) pair.
             for maskGroup in Session.chunks(k, max(1, pairsPerPass / g)) {
                 let store = shared.copy()

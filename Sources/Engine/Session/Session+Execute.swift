@@ -11,7 +11,7 @@ extension Session {
             let inputs = try stage.inputs.map { ($0, try store.entry($0).layout) }
             let outputs = stage.outputs.map { ($0, plainOutputs.contains($0)) }
             @Sendable func plan(_ batch: Int) throws -> ExecutionPlan {
-                try self.plan(key: stage.key, batch: batch, nodes: stage.nodes, inputs: inputs, outputs: outputs)
+                try self.plan(key: stage.key, batch: batch, nodes: stage.nodes, inputs: inputs, outputs: outputs, parts: stage.parts)
             }
             let first = try plan(firstChunk.count)
             for port in first.outputs where !store.contains(port.value) {
@@ -67,8 +67,8 @@ extension Session {
     }
 
     /// The stages computing `outputs` from `inputs` with `nodes`.
-    func stages(key: String, nodes: [Int], inputs: [Int], outputs: [Int]) throws -> [Stage] {
+    func stages(key: String, nodes: [Int], inputs: [Int], outputs: [Int], parts: [Int: ConvPart] = [:]) throws -> [Stage] {
         Stage.split(key: key, model: model, specialization: try model.specialization(batch: 1), nodes: nodes, inputs: inputs,
-                    outputs: outputs, early: earlyMicroBatch, late: microBatch, threshold: stageSplitFloats)
+                    outputs: outputs, parts: parts, early: earlyMicroBatch, late: microBatch, threshold: stageSplitFloats)
     }
 }

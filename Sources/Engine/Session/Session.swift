@@ -67,12 +67,12 @@ public final class Session: Sendable {
 
     /// The compiled plan for `nodes` at batch `batch`, cached under `key`.
     func plan(key: String, batch: Int, nodes: [Int], inputs: [(value: Int, layout: Layout)],
-              outputs: [(value: Int, plain: Bool)]) throws -> ExecutionPlan {
+              outputs: [(value: Int, plain: Bool)], parts: [Int: ConvPart] = [:]) throws -> ExecutionPlan {
         let fullKey = "\(key)@\(batch)"
         if let p = plans.withLock({ $0[fullKey] }) { return p }
         let spec = try model.specialization(batch: batch)
         let p = try PlanCompiler.compile(graph: model.graph, specialization: spec, nodes: nodes, inputs: inputs,
-                                         outputs: outputs, layers: model.layersByNode, batch: batch)
+                                         outputs: outputs, layers: model.layersByNode, parts: parts, batch: batch)
         plans.withLock { cache in
             if cache.count > 256 { cache.removeAll() }
             cache[fullKey] = p

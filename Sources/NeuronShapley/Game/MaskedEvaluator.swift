@@ -13,6 +13,8 @@ public struct EvaluationSet: Sendable {
     public let context: MetricContext
     /// The metric's value with nothing removed.
     public let fullValue: Double
+    /// The cut activations, keeping the engine's once-per-image work between calls.
+    let batch: ImageBatch
 
     /// The number of images.
     public var count: Int { indices.count }
@@ -80,7 +82,7 @@ public final class MaskedEvaluator: Sendable {
         let reference = Logits.top1(logits, classes: classCount)
         let context = MetricContext(images: part, reference: reference)
         let full = metric.value(logits: logits, classes: classCount, context: context)
-        return EvaluationSet(indices: indices, frontier: frontier, context: context, fullValue: full)
+        return EvaluationSet(indices: indices, frontier: frontier, context: context, fullValue: full, batch: ImageBatch(frontier))
     }
 
     /// Calls `body` with the index into `removed` and the logits (`set.count * classCount`) of
@@ -93,7 +95,7 @@ public final class MaskedEvaluator: Sendable {
         while start < removed.count {
             let end = min(start + masksPerCall, removed.count)
             let masks = removed[start..<end].map { Mask(removing: $0) }
-            let all = try session.evaluate(images: set.frontier, masks: masks, removal: removal, means: means).asFloats
+            let all = try session.evaluate(set.batch, masks: masks, removal: removal, means: means).asFloats
             for m in 0..<masks.count { try body(start + m, Array(all[(m * per)..<((m + 1) * per)])) }
             start = end
         }

@@ -87,7 +87,7 @@ case "masks":
     let coalitions = Int(option("coalitions", "32")) ?? 32
     let fraction = Double(option("fraction", "0.5")) ?? 0.5
     let means = try session.channelMeans(batches: [input])
-    let regions: [(String, ClosedRange<Int>)] = [("early", 1...5), ("middle", 18...26), ("late", 42...48)]
+    let regions: [(String, ClosedRange<Int>)] = [("early", 1...5), ("middle", 18...26), ("late", 42...48), ("last", 48...48)]
     print("images \(images), coalitions \(coalitions), \(Int(fraction * 100))% of each region's units removed at random, threads \(threads)")
     let only = option("only", "all")  // "toggles" skips the regions
     var state: UInt64 = 0
@@ -96,9 +96,14 @@ case "masks":
         let units = layers.flatMap { model.convLayers[$0].units }
         state = 0x5eed
         let masks = (0..<coalitions).map { _ in Mask(removing: units.filter { _ in Double(next() % 1000) / 1000 < fraction }) }
-        _ = try session.evaluate(images: input, masks: Array(masks.prefix(2)), means: means)  // warm-up: plans
-        _ = try session.evaluate(images: input, masks: Array(masks.prefix(1)), means: means, prefixCaching: false)
-        var alone: [Double] = [], batched: [Double] = [], batchedFull: [Double] = []
+        // Warm-up (plans), and the check that every way computes the same logits.
+        let checked = Array(masks.prefix(4))
+        let reference = try session.evaluate(images: input, masks: checked, means: means, prefixCaching: false)
+        let difference = max(try session.evaluate(images: input, masks: checked, means: means).maxAbsDifference(reference),
+                             try session.evaluate(images: input, masks: checked, means: means, splitting: false).maxAbsDifference(reference))
+        let kept = ImageBatch(input)
+        _ = try session.evaluate(kept, masks: Array(masks.prefix(1)), means: means)
+        var alone: [Double] = [], batched: [Double] = [], batchedFull: [Double] = [], whole: [Double] = [], reused: [Double] = []
         for _ in 0..<iterations {
             var t0 = now()
             for m in masks { _ = try session.evaluate(images: input, masks: [m], means: means, prefixCaching: false) }
@@ -107,13 +112,23 @@ case "masks":
             _ = try session.evaluate(images: input, masks: masks, means: means, prefixCaching: false)
             batchedFull.append(now() - t0)
             t0 = now()
+            _ = try session.evaluate(images: input, masks: masks, means: means, splitting: false)
+            whole.append(now() - t0)
+            t0 = now()
             _ = try session.evaluate(images: input, masks: masks, means: means)
             batched.append(now() - t0)
+            t0 = now()
+            _ = try session.evaluate(kept, masks: masks, means: means)
+            reused.append(now() - t0)
         }
         let first = model.convLayers[layers.lowerBound].name, last = model.convLayers[layers.upperBound].name
         print(String(format: "%@ (%@ .. %@, %d units): one at a time %.3f s, batched %.3f s, batched + prefix cache %.3f s; speed-up %.2fx (prefix cache alone %.2fx)",
                      name, first, last, units.count, median(alone), median(batchedFull), median(batched),
                      median(alone) / median(batched), median(batchedFull) / median(batched)))
+        print(String(format: "    first differing layer's convolution per pair %.3f s, once per image %.3f s: %.2fx (logits agree within %.1e)",
+                     median(whole), median(batched), median(whole) / median(batched), difference))
+        print(String(format: "    once-per-image work kept from an earlier call %.3f s: %.2fx faster than once per call",
+                     median(reused), median(batched) / median(reused)))
     }
     // A base coalition over the whole network (half of all units removed) and the same base with
     // one unit toggled per mask, as the adaptive estimator's direct measurements reach the engine:
@@ -135,17 +150,23 @@ case "masks":
         }
     }
     for call in calls { _ = try session.evaluate(images: input, masks: call, means: means) }  // warm-up: plans
-    var whole: [Double] = [], shared: [Double] = []
+    for call in calls { _ = try session.evaluate(images: input, masks: call, means: means, splitting: false) }
+    var whole: [Double] = [], shared: [Double] = [], unsplit: [Double] = []
     for _ in 0..<iterations {
         var t0 = now()
         for call in calls { _ = try session.evaluate(images: input, masks: call, means: means, prefixCaching: false) }
         whole.append(now() - t0)
+        t0 = now()
+        for call in calls { _ = try session.evaluate(images: input, masks: call, means: means, splitting: false) }
+        unsplit.append(now() - t0)
         t0 = now()
         for call in calls { _ = try session.evaluate(images: input, masks: call, means: means) }
         shared.append(now() - t0)
     }
     print(String(format: "base + toggles (half of all %d units removed; %d calls of %d masks among %d units in play): whole network per mask %.3f s, shared removals in the prefix %.3f s; speed-up %.2fx",
                  model.unitCount, calls.count, perCall, inPlay, median(whole), median(shared), median(whole) / median(shared)))
+    print(String(format: "    first differing layer's convolution per pair %.3f s, once per image %.3f s: %.2fx",
+                 median(unsplit), median(shared), median(unsplit) / median(shared)))
 case "sha":
     // SHA-256 throughput (fingerprints of models and data sets).
     let data = [UInt8](repeating: 0x5a, count: 64 << 20)

@@ -17,6 +17,7 @@ enum Cost {
             var settings = GameSettings(model: o.require("model"), data: o.require("data"), players: spec)
             settings.maxValidation = o.int("max-validation")
             settings.threads = threads
+            settings.microBatch = o.int("micro-batch") ?? settings.microBatch
             let clock = ContinuousClock(), start = clock.now
             let game = try NetworkGame(data: try GameData.load(settings))
             let setup = seconds(since: start)
