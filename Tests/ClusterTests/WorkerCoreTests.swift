@@ -1,3 +1,5 @@
+import Logging
+import Synchronization
 import Testing
 import ShapleyCore
 import ShapleyTestKit
@@ -100,6 +102,28 @@ import ShapleyTestKit
         #expect(c.takeOutbox().last == .bye(returnedLeases: [2], reason: "done"))
     }
 
+    @Test func aStoppingWorkerDoesNotWarnThatTheFinishedCoordinatorIsSilent() {
+        // The coordinator asks the worker to stop and goes away while a unit is still evaluated:
+        // its silence is expected then, and only a worker still at work warns of it.
+        for stops in [false, true] {
+            let records = RecordedLog()
+            var s = Harness.workerSettings("w")
+            s.heartbeatInterval = .seconds(1)
+            s.giveUpAfter = .seconds(60)
+            s.shutdownGrace = .seconds(30)
+            var logger = Logger(label: "test") { _ in records }
+            logger.logLevel = .debug
+            var c = WorkerCore(settings: s, playerCount: Harness.players, logger: logger, now: t0)
+            c.receive(welcome(), now: t0)
+            c.receive(.assign(Assignment(lease: 1, deadlineMillis: 1000, unit: unit)), now: t0)
+            _ = c.takeWork()
+            if stops { c.receive(.shutdown(reason: "done"), now: t0) }
+            c.tick(now: t0 + .seconds(10))
+            let warnings = records.messages.filter { $0.level == .warning }.map(\.message)
+            #expect(warnings == (stops ? [] : ["the coordinator is silent; saying hello again"]))
+        }
+    }
+
     @Test func refusalEndsTheWorkerWithTheReason() {
         var c = core()
         let r = Refusal(code: .dataMismatch, message: "different data")
@@ -109,5 +133,26 @@ import ShapleyTestKit
             return
         }
         #expect(e == .refused(r))
+    }
+}
+
+/// Log records kept for a test to read.
+final class RecordedLog: LogHandler, Sendable {
+    private let records = Mutex<[(level: Logger.Level, message: String)]>([])
+    var messages: [(level: Logger.Level, message: String)] { records.withLock { $0 } }
+    var metadata: Logger.Metadata {
+        get { [:] }
+        set {}  // not recorded
+    }
+    var logLevel: Logger.Level {
+        get { .trace }
+        set {}
+    }
+    subscript(metadataKey _: String) -> Logger.Metadata.Value? {
+        get { nil }
+        set {}
+    }
+    func log(event: LogEvent) {
+        records.withLock { $0.append((event.level, event.message.description)) }
     }
 }

@@ -156,8 +156,10 @@ struct WorkerCore {
         switch phase {
         case .connected:
             if silence > heartbeat * settings.coordinatorTimeoutIntervals {
-                logger.warning("the coordinator is silent; saying hello again", metadata: [
-                    "endpoint": "\(settings.endpoint)", "silent": "\(silence)"])
+                // A worker that is stopping says no hello: a coordinator that has finished is expected to be silent.
+                logger.log(level: stopping == nil ? .warning : .debug,
+                           stopping == nil ? "the coordinator is silent; saying hello again" : "the coordinator is silent while this worker stops",
+                           metadata: ["endpoint": "\(settings.endpoint)", "silent": "\(silence)"])
                 phase = .connecting(nextHello: now, backoff: settings.initialBackoff)
             }
         case .connecting:
