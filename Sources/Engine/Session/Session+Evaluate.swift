@@ -50,14 +50,7 @@ extension Session {
         let cutKey = cut.suffix.map(String.init).joined(separator: ",") + "/" + cut.split.map(String.init).joined(separator: ",")
         // What the prefix computes depends on the images, the session, the cut and the removals the
         // masks share in the layers it runs whole (units and the values that replace them).
-        let prefixNodes = Set(cut.prefix).subtracting(cut.split)
-        let sharedRemovals = masks[0].removedByLayer(in: model).filter { prefixNodes.contains(model.convLayers[$0.key].nodeIndex) }
-        var replacements = Hasher()
-        for layer in sharedRemovals.keys.sorted() {
-            for u in sharedRemovals[layer] ?? [] { replacements.combine(means?.values[u].bitPattern) }
-        }
-        let keptKey = "\(ObjectIdentifier(self))|\(removal)|\(cutKey)|" + sharedRemovals.keys.sorted()
-            .map { "\($0):\(sharedRemovals[$0] ?? [])" }.joined(separator: ";") + "|\(replacements.finalize())"
+        let keptKey = batch.cacheBytes > 0 ? prefixKey(cut: cut, cutKey: cutKey, shared: masks[0], removal: removal, means: means) : nil
         let prefix = try stages(key: "prefix:\(cutKey)", nodes: cut.prefix, inputs: model.graph.inputs, outputs: cut.frontier,
                                 parts: cut.prefixParts)
         let suffixOutputs = cut.suffix.isEmpty ? [] : [output]
@@ -75,12 +68,12 @@ extension Session {
             // The prefix once per image (or kept from an earlier call).
             let shared: ValueStore
             var recycleShared = false
-            if let kept = batch.store(key: keptKey, group: imageGroup.lowerBound) {
+            if let keptKey, let kept = batch.store(session: self, key: keptKey, group: imageGroup.lowerBound) {
                 shared = kept
             } else {
                 shared = try store(with: images, items: imageGroup)
                 try execute(prefix, items: g, images: g, pairs: false, store: shared, plainOutputs: [], masks: sharedMasks)
-                recycleShared = !batch.keep(shared, key: keptKey, group: imageGroup.lowerBound)
+                recycleShared = !(keptKey.map { batch.keep(shared, session: self, key: $0, group: imageGroup.lowerBound) } ?? false)
             }
             defer { if recycleShared { recycle(shared.buffers) } }
             // The suffix once per (mask, image) pair.
@@ -103,6 +96,20 @@ extension Session {
             }
         }
         return Tensor(shape: [k] + outShape, floats: values)
+    }
+
+    /// The key under which an `ImageBatch` keeps what the prefix of `cut` computed: the cut and the
+    /// removals of `shared` in the layers the prefix runs whole, with their replacement values.
+    private func prefixKey(cut: GraphCut, cutKey: String, shared: Mask, removal: Removal, means: ChannelMeans?) -> String {
+        let prefixNodes = Set(cut.prefix).subtracting(cut.split)
+        let removals = shared.removedByLayer(in: model).filter { prefixNodes.contains(model.convLayers[$0.key].nodeIndex) }
+        let layers = removals.keys.sorted()
+        var replacements = Hasher()
+        for layer in layers {
+            for u in removals[layer] ?? [] { replacements.combine(means?.values[u].bitPattern) }
+        }
+        return "\(removal)|\(cutKey)|" + layers.map { "\($0):\(removals[$0] ?? [])" }.joined(separator: ";")
+            + "|\(replacements.finalize())"
     }
 
     /// The conv layers in which `masks` do not all remove the same units: the layers whose outputs

@@ -8,13 +8,20 @@ public struct EvaluationSet: Sendable {
     /// Indices of the images in ``GameData/images``.
     public let indices: [Int]
     /// The cut activations, `[N] + suffix.itemShape`.
-    public let frontier: Tensor
+    public var frontier: Tensor { batch.images }
     /// Labels, groups, targets and the unablated model's predictions.
     public let context: MetricContext
     /// The metric's value with nothing removed.
     public let fullValue: Double
     /// The cut activations, keeping the engine's once-per-image work between calls.
     let batch: ImageBatch
+
+    init(indices: [Int], frontier: Tensor, context: MetricContext, fullValue: Double) {
+        self.indices = indices
+        self.context = context
+        self.fullValue = fullValue
+        batch = ImageBatch(frontier)
+    }
 
     /// The number of images.
     public var count: Int { indices.count }
@@ -82,7 +89,7 @@ public final class MaskedEvaluator: Sendable {
         let reference = Logits.top1(logits, classes: classCount)
         let context = MetricContext(images: part, reference: reference)
         let full = metric.value(logits: logits, classes: classCount, context: context)
-        return EvaluationSet(indices: indices, frontier: frontier, context: context, fullValue: full, batch: ImageBatch(frontier))
+        return EvaluationSet(indices: indices, frontier: frontier, context: context, fullValue: full)
     }
 
     /// Calls `body` with the index into `removed` and the logits (`set.count * classCount`) of
