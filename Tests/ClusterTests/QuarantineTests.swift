@@ -70,7 +70,11 @@ import ShapleyTestKit
         // Lost workers count towards their own, larger limit, not towards the failures' one.
         let settings = Harness.coordinatorSettings()
         #expect(settings.maxLosses > settings.maxStrikes)
-        #expect(outcome.1 >= settings.maxLosses && outcome.0.statistics.workersLost >= settings.maxLosses)
+        // Each loss is a restart, except when a live worker starved past the heartbeat timeout on a
+        // loaded machine is declared lost while it holds the unit (that counts a loss too, with no
+        // restart): so the losses, not the restarts, reach the limit.
+        #expect(outcome.0.statistics.workersLost >= settings.maxLosses, "\(outcome.0.statistics)")
+        #expect(outcome.1 >= 1)
         #expect(outcome.0.report == (try Self.reference(abandoning: poisonUnit)))
         #expect(outcome.0.report.samples == 47)
     }
