@@ -47,6 +47,9 @@ struct NetworkGameOptions: ParsableArguments {
     @Option(name: .customLong("micro-batch"), help: ArgumentHelp("Images per micro-batch of the network engine.", valueName: "N"))
     var microBatch: Int = 16
 
+    @Flag(name: .customLong("no-linear-readout"), help: "Run the rest of the network per evaluation even when the players' layer has a pooled affine readout (same values up to rounding; for comparisons).")
+    var noLinearReadout = false
+
     @Option(name: .customLong("cache-dir"), help: ArgumentHelp("Cache channel means here, shared by the processes of a run.", valueName: "DIR"))
     var cacheDirectory: String?
 
@@ -72,6 +75,7 @@ struct NetworkGameOptions: ParsableArguments {
         s.threads = engineThreads
         s.microBatch = microBatch
         s.cacheDirectory = cacheDirectory
+        s.linearReadout = !noLinearReadout
         try s.validate()
         return s.absolutized()
     }

@@ -48,6 +48,9 @@ struct RunDataOptions: ParsableArguments {
     @Option(name: .customLong("micro-batch"), help: ArgumentHelp("Images per micro-batch of the engine.", valueName: "N"))
     var microBatch: Int = 16
 
+    @Flag(name: .customLong("no-linear-readout"), help: "Run the rest of the network per evaluation even when the players' layer has a pooled affine readout (same values up to rounding; for comparisons).")
+    var noLinearReadout = false
+
     @Option(name: .customLong("batch-size"), help: ArgumentHelp("Coalitions a worker evaluates per engine call.", valueName: "N"))
     var batchSize: Int = 16
 
@@ -67,6 +70,7 @@ struct RunDataOptions: ParsableArguments {
         settings.maxValidation = maxValidation ?? (demo ? RunDefaults.demoValidation : nil)
         settings.threads = engineThreads
         settings.microBatch = microBatch
+        settings.linearReadout = !noLinearReadout
         try settings.validate()
     }
 }

@@ -41,6 +41,10 @@ public struct GameSettings: Codable, Sendable, Hashable {
     public var microBatch: Int
     /// Where channel means are cached between processes (nil: not cached).
     public var cacheDirectory: String?
+    /// Whether players in one layer with a pooled affine readout are evaluated through it (the
+    /// default) instead of running the rest of the network per evaluation; same logits up to
+    /// rounding (see ``MaskedEvaluator/linearReadout``).
+    public var linearReadout = true
 
     /// Settings with the defaults: accuracy, every filter, mean removal, half of the images for
     /// validation with split seed 1, one engine thread.
@@ -92,6 +96,7 @@ public struct GameSettings: Codable, Sendable, Hashable {
         if let targets { a += ["--targets", targets] }
         if let maxValidation { a += ["--max-validation", "\(maxValidation)"] }
         if let cacheDirectory { a += ["--cache-dir", cacheDirectory] }
+        if !linearReadout { a.append("--no-linear-readout") }
         return a
     }
 

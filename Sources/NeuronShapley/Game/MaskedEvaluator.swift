@@ -15,11 +15,15 @@ public struct EvaluationSet: Sendable {
     public let fullValue: Double
     /// The cut activations, keeping the engine's once-per-image work between calls.
     let batch: ImageBatch
+    /// The logits of these images for any removal of the players' layer, when it has a pooled
+    /// affine readout (see ``MaskedEvaluator/linearReadout``).
+    let readout: LinearReadout?
 
-    init(indices: [Int], frontier: Tensor, context: MetricContext, fullValue: Double) {
+    init(indices: [Int], frontier: Tensor, context: MetricContext, fullValue: Double, readout: LinearReadout?) {
         self.indices = indices
         self.context = context
         self.fullValue = fullValue
+        self.readout = readout
         batch = ImageBatch(frontier)
     }
 
@@ -45,6 +49,15 @@ public final class MaskedEvaluator: Sendable {
     public let masksPerCall: Int
     /// The validation images' cut activations, computed once for the means and the game.
     private let validationFrontier: (indices: [Int], frontier: Tensor)
+    /// The pool and affine head after the players' layer, when every player is in one layer whose
+    /// channels reach the logits only through per-channel operations, a global average pool and an
+    /// affine head (as a network's last conv layer usually does): the logits of a removal then
+    /// follow from each channel's pooled value with and without it, without running the rest of
+    /// the network per evaluation (same logits up to rounding). Nil otherwise, or when turned off.
+    let pooledHead: PooledHead?
+
+    /// Whether evaluations use the pooled affine readout after the players' layer.
+    public var linearReadout: Bool { pooledHead != nil }
 
     /// An evaluator for `players` (global unit indices of `data.model`) whose channel means (for
     /// mean removal) come from the validation images; they are cached in `settings.cacheDirectory`.
@@ -71,6 +84,10 @@ public final class MaskedEvaluator: Sendable {
         } else {
             means = nil
         }
+        pooledHead = settings.linearReadout
+            ? try PooledHead(suffix: cut.suffix, players: try cut.suffixUnits(players), removal: removal, means: means,
+                             threads: threads, microBatch: settings.microBatch)
+            : nil
     }
 
     /// The cut activations and metric context of `indices` (into `data.images`), with the
@@ -89,7 +106,8 @@ public final class MaskedEvaluator: Sendable {
         let reference = Logits.top1(logits, classes: classCount)
         let context = MetricContext(images: part, reference: reference)
         let full = metric.value(logits: logits, classes: classCount, context: context)
-        return EvaluationSet(indices: indices, frontier: frontier, context: context, fullValue: full)
+        return EvaluationSet(indices: indices, frontier: frontier, context: context, fullValue: full,
+                             readout: try pooledHead?.readout(frontier))
     }
 
     /// Calls `body` with the index into `removed` and the logits (`set.count * classCount`) of
@@ -99,6 +117,13 @@ public final class MaskedEvaluator: Sendable {
                               _ body: (Int, [Float]) throws -> Void) throws {
         var start = 0
         let per = set.count * classCount
+        if let readout = set.readout, let head = pooledHead, readout.classes == classCount {
+            let channels = removed.map { head.channels($0) }
+            if channels.allSatisfy({ $0 != nil }) {
+                for (m, c) in channels.enumerated() { try body(m, readout.logits(removing: c ?? [])) }
+                return
+            }
+        }
         while start < removed.count {
             let end = min(start + masksPerCall, removed.count)
             let masks = removed[start..<end].map { Mask(removing: $0) }

@@ -49,6 +49,7 @@ enum Race {
                                     players: o.string("players") ?? "all")
         settings.maxValidation = o.int("max-validation")
         settings.cacheDirectory = o.string("cache-dir")
+        settings.linearReadout = !o.flags.contains("no-linear-readout")
         settings = settings.absolutized()
         let data = try GameData.load(settings)
         let estimator = o.require("estimator")
