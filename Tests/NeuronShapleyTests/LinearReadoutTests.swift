@@ -66,13 +66,9 @@ import Testing
     func noReadoutWhereTheNetworkMixesChannels(fixture: String, layer: String?) throws {
         let path = Paths.fixtures + "/\(fixture).onnx"
         let model = try Model.load(path: path)
+        // Without a layer named: the last conv layer (concatenated with other branches before the pool).
         let name = layer ?? model.convLayers[model.convLayers.count - 1].name
-        if layer == nil {
-            // The last conv layer of these: concatenated with other branches before the pool.
-            #expect(try Self.readout(fixture: fixture, layer: name, removal: .zero).1 == nil)
-        } else {
-            #expect(try Self.readout(fixture: fixture, layer: name, removal: .zero).1 == nil, "\(fixture) \(name)")
-        }
+        #expect(try Self.readout(fixture: fixture, layer: name, removal: .zero).1 == nil, "\(fixture) \(name)")
     }
 
     /// In the game, values with the readout are those of the engine's run of the rest of the network.
