@@ -71,12 +71,25 @@ import Testing
         #expect(try Self.readout(fixture: fixture, layer: name, removal: .zero).1 == nil, "\(fixture) \(name)")
     }
 
+    /// Settings saved before the choice existed (a run directory's `settings.json`) read back with
+    /// the readout on; a choice made is kept.
+    @Test func savedSettingsKeepTheChoiceAndOlderOnesDecode() throws {
+        var settings = demoSettings(players: "conv4")
+        settings.linearReadout = false
+        let saved = try JSONEncoder().encode(settings)
+        #expect(try JSONDecoder().decode(GameSettings.self, from: saved).linearReadout == false)
+        var object = try #require(try JSONSerialization.jsonObject(with: saved) as? [String: Any])
+        #expect(object.count > 1)
+        object = object.filter { !$0.key.lowercased().contains("readout") }
+        let older = try JSONDecoder().decode(GameSettings.self, from: try JSONSerialization.data(withJSONObject: object))
+        #expect(older.linearReadout && older.players == "conv4")
+    }
+
     /// In the game, values with the readout are those of the engine's run of the rest of the network.
     @Test func gameValuesWithAndWithoutTheReadoutAgree() throws {
-        var settings = demoSettings(metric: "logprob", players: "conv4", maxValidation: 40)
-        let fast = try NetworkGame(data: try GameData.load(settings))
-        settings.linearReadout = false
-        let slow = try NetworkGame(data: try GameData.load(settings))
+        let data = try GameData.load(demoSettings(metric: "logprob", players: "conv4", maxValidation: 40))
+        let fast = try NetworkGame(data: data)
+        let slow = try NetworkGame(data: data.with(linearReadout: false))
         #expect(fast.evaluator.linearReadout && !slow.evaluator.linearReadout)
         let n = fast.playerCount
         var random = SplitMix64(seed: 4)

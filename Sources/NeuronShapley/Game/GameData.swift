@@ -7,7 +7,7 @@ import Foundation
 /// coordinator (which needs the fingerprints) and each worker (which needs the images) load once.
 public struct GameData: Sendable {
     /// The settings the data were loaded from.
-    public let settings: GameSettings
+    public private(set) var settings: GameSettings
     /// The model.
     public let model: Model
     /// The preprocessing and output description.
@@ -30,6 +30,14 @@ public struct GameData: Sendable {
     public let modelFingerprint: String
     /// Identifies the validation images and their side information.
     public let dataFingerprint: String
+
+    /// The same data for a game evaluated with or without the pooled affine readout: the choice
+    /// changes nothing loaded, so nothing is loaded again.
+    public func with(linearReadout: Bool) -> GameData {
+        var copy = self
+        copy.settings.linearReadout = linearReadout
+        return copy
+    }
 
     /// The metric's chance level for this model.
     public var chanceLevel: Double? { metric.chanceLevel(classes: classCount) }

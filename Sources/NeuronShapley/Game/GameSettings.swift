@@ -44,7 +44,13 @@ public struct GameSettings: Codable, Sendable, Hashable {
     /// Whether players in one layer with a pooled affine readout are evaluated through it (the
     /// default) instead of running the rest of the network per evaluation; same logits up to
     /// rounding (see ``MaskedEvaluator/linearReadout``).
-    public var linearReadout = true
+    public var linearReadout: Bool {
+        get { linearReadoutChoice ?? true }
+        set { linearReadoutChoice = newValue }
+    }
+    /// The stored choice: optional, so that settings saved before there was one (a run directory's
+    /// `settings.json`, read back by `--resume` and `prune --top`) still decode, as on.
+    private var linearReadoutChoice: Bool?
 
     /// Settings with the defaults: accuracy, every filter, mean removal, half of the images for
     /// validation with split seed 1, one engine thread.

@@ -30,9 +30,7 @@ enum Cost {
             let game = try NetworkGame(data: data)
             let setup = seconds(since: start)
             // The same game without the readout, when it has one.
-            let plain: NetworkGame? = game.evaluator.linearReadout
-                ? try { var s = settings; s.linearReadout = false; return try NetworkGame(data: try GameData.load(s)) }()
-                : nil
+            let plain = game.evaluator.linearReadout ? try NetworkGame(data: data.with(linearReadout: false)) : nil
             var rng = SplitMix64(seed: 7)
             var times: [Double] = [], plainTimes: [Double] = []
             for _ in 0..<repeats {
